@@ -1,0 +1,25 @@
+import { type Config, loadConfig, resolveSecretParameters } from "@kubernaut/config";
+import { createDynamoClient, documentClient, RemediationStore } from "@kubernaut/store";
+
+/**
+ * The composition root every Lambda shares: configuration (file + environment + SSM secrets) is parsed
+ * once per container and passed in; no package reads `process.env` itself.
+ */
+export async function loadRuntimeConfig(): Promise<Config> {
+  return loadConfig(await resolveSecretParameters(process.env));
+}
+
+export function createStore(config: Config): RemediationStore {
+  const db = documentClient(createDynamoClient(config.storage));
+  return new RemediationStore(db, {
+    tableName: config.storage.tableName,
+    remediationRetentionDays: config.retention.remediationDays,
+    auditRetentionDays: config.retention.auditDays,
+  });
+}
+
+export function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set (the SST stack sets it)`);
+  return value;
+}

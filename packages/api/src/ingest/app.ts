@@ -1,0 +1,40 @@
+import type { Config } from "@kubernaut/config";
+import type { RemediationStore } from "@kubernaut/store";
+import { Hono } from "hono";
+import { withErrorHandling } from "../app-errors";
+import { ingestRoutes } from "./routes";
+import type { RemediationStarter } from "./starter";
+
+export interface IngestAppDeps {
+  config: Config;
+  store: RemediationStore;
+  starter: RemediationStarter;
+  now?: () => Date;
+}
+
+/**
+ * The ingest function's whole app. It imports only hono, the store and the SFN client, so the Lambda
+ * stays small and cold-starts fast (DESIGN §2); test/ingest-bundle.test.ts holds it to that.
+ */
+export function createIngestApp(deps: IngestAppDeps): Hono {
+  const app = new Hono();
+  withErrorHandling(app);
+  mountIngest(app, deps);
+  return app;
+}
+
+/** Mounts the ingest group on an app (its own Lambda's, or the local loop's shared one). */
+export function mountIngest(app: Hono, deps: IngestAppDeps): void {
+  app.route(
+    "/",
+    ingestRoutes(
+      {
+        store: deps.store,
+        starter: deps.starter,
+        pendingGraceMs: deps.config.gateway.pendingGrace,
+        ...(deps.now ? { now: deps.now } : {}),
+      },
+      { webhookToken: deps.config.auth.webhookToken, maxBodyBytes: deps.config.gateway.maxBodyBytes },
+    ),
+  );
+}

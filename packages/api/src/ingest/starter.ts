@@ -1,0 +1,40 @@
+import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+
+/**
+ * Starts the one Step Functions execution of a remediation. The execution name is the remediation id,
+ * so starting twice is harmless: Step Functions answers an identical StartExecution with the existing
+ * execution, and a name clash can only be this same remediation.
+ */
+export interface RemediationStarter {
+  start(remediation: { id: string; executionName: string }): Promise<{ executionArn: string }>;
+}
+
+export class StepFunctionsStarter implements RemediationStarter {
+  constructor(
+    private readonly sfn: SFNClient,
+    private readonly stateMachineArn: string,
+  ) {}
+
+  async start(remediation: { id: string; executionName: string }): Promise<{ executionArn: string }> {
+    try {
+      const result = await this.sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArn,
+          name: remediation.executionName,
+          input: JSON.stringify({ remediationId: remediation.id }),
+        }),
+      );
+      return { executionArn: result.executionArn ?? "" };
+    } catch (error) {
+      if (error instanceof ExecutionAlreadyExists) {
+        return { executionArn: executionArnFor(this.stateMachineArn, remediation.executionName) };
+      }
+      throw error;
+    }
+  }
+}
+
+/** arn:aws:states:r:a:stateMachine:N → arn:aws:states:r:a:execution:N:<name> */
+export function executionArnFor(stateMachineArn: string, executionName: string): string {
+  return `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${executionName}`;
+}

@@ -1,0 +1,197 @@
+import { formatDuration, parseDuration } from "@kubernaut/core";
+import { z } from "zod";
+
+/**
+ * A Go-style duration ("5m", "1h") bounded by [min, max], parsed to milliseconds. The message names the
+ * allowed range so an operator can fix the value without reading the code.
+ */
+function duration(fallback: string, bounds: { min?: string; max?: string } = {}) {
+  const min = bounds.min ? parseDuration(bounds.min) : 0;
+  const max = bounds.max ? parseDuration(bounds.max) : Number.POSITIVE_INFINITY;
+  const range = `allowed ${bounds.min ?? "0s"}–${bounds.max ?? "unbounded"}`;
+  return z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      let ms: number;
+      try {
+        ms = parseDuration(text);
+      } catch {
+        ctx.addIssue({ code: "custom", message: `"${text}" is not a duration (e.g. 30s, 5m, 1h)` });
+        return z.NEVER;
+      }
+      if (ms < min) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${text} is below the ${formatDuration(min)} minimum (${range})`,
+        });
+        return z.NEVER;
+      }
+      if (ms > max) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${text} is above the ${formatDuration(max)} maximum (${range})`,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    });
+}
+
+const fraction = (fallback: number) =>
+  z.number().min(0, "must be between 0 and 1").max(1, "must be between 0 and 1").default(fallback);
+const count = (fallback: number) => z.number().int().min(1, "must be a whole number ≥ 1").default(fallback);
+
+export const Role = z.enum(["viewer", "approver", "admin"]);
+export type Role = z.infer<typeof Role>;
+
+/** Where an approver may decide; an empty list on a dimension means "any". */
+export const ApproverScope = z
+  .object({
+    environments: z.array(z.string()).default([]),
+    namespaces: z.array(z.string()).default([]),
+  })
+  .strict();
+export type ApproverScope = z.infer<typeof ApproverScope>;
+
+export const ApiTokenConfig = z
+  .object({
+    name: z.string().min(1),
+    role: Role,
+    /** Tokens are stored hashed (hex sha256) so a leaked config does not leak credentials. */
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, "must be the hex SHA-256 of the token (64 lowercase hex chars)"),
+    scopes: z.array(ApproverScope).default([]),
+  })
+  .strict();
+export type ApiTokenConfig = z.infer<typeof ApiTokenConfig>;
+
+const Routing = z
+  .object({
+    consecutiveFailureThreshold: count(3),
+    consecutiveFailureCooldown: duration("1h", { min: "1m", max: "168h" }),
+    recentlyRemediatedCooldown: duration("5m", { max: "24h" }),
+    exponentialBackoffBase: duration("1m", { min: "1s", max: "1h" }),
+    exponentialBackoffMax: duration("10m", { min: "1s", max: "24h" }),
+    manualReviewHold: duration("24h", { min: "1m", max: "720h" }),
+    ineffectiveChain: z
+      .object({
+        consecutive: count(3),
+        withinWindow: count(5),
+        window: duration("4h", { min: "10m", max: "168h" }),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .prefault({});
+
+export const ConfigSchema = z
+  .object({
+    remediationOrchestrator: z
+      .object({
+        /** Level 1 of the trust ladder. Absent means false, as in Kubernaut. */
+        dryRun: z.boolean().default(false),
+        dryRunHoldPeriod: duration("1h", { min: "5m", max: "168h" }),
+        /** Level 2: newly registered workflows start at `observe` until graduated. */
+        newWorkflowsDryRun: z.boolean().default(true),
+        timeouts: z
+          .object({
+            global: duration("1h", { min: "1m", max: "24h" }),
+            processing: duration("5m", { min: "10s", max: "1h" }),
+            analyzing: duration("10m", { min: "10s", max: "1h" }),
+            executing: duration("30m", { min: "10s", max: "6h" }),
+            verifying: duration("10m", { min: "10s", max: "6h" }),
+          })
+          .strict()
+          .prefault({}),
+        routing: Routing,
+      })
+      .strict()
+      .prefault({}),
+    aianalysis: z
+      .object({
+        rego: z
+          .object({
+            confidenceThreshold: fraction(0.8),
+            /** Path of the approval policy; none configured means every remediation requires approval. */
+            policy: z.string().optional(),
+          })
+          .strict()
+          .prefault({}),
+        /** Below this confidence the selection ends ManualReviewRequired without an approval request. */
+        lowConfidenceFloor: fraction(0.7),
+      })
+      .strict()
+      .prefault({}),
+    approval: z
+      .object({ requiredBy: duration("15m", { min: "1m", max: "168h" }) })
+      .strict()
+      .prefault({}),
+    effectivenessMonitor: z
+      .object({ stabilizationWindow: duration("5m", { min: "30s", max: "24h" }) })
+      .strict()
+      .prefault({}),
+    notification: z
+      .object({
+        retry: z
+          .object({
+            maxAttempts: count(5),
+            initialBackoff: duration("30s", { min: "1s", max: "1h" }),
+            maxBackoff: duration("480s", { min: "1s", max: "6h" }),
+          })
+          .strict()
+          .prefault({}),
+        circuitBreaker: z
+          .object({ failureThreshold: count(3), openFor: duration("30s", { min: "1s", max: "1h" }) })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    gateway: z
+      .object({
+        /** Alertmanager does not retry a 413, so the README tells operators to set `max_alerts`. */
+        maxBodyBytes: z.number().int().min(1024).max(6_291_456).default(262_144),
+        /** How long a Pending remediation may wait for its execution before ingest starts it again. */
+        pendingGrace: duration("30s", { min: "1s", max: "10m" }),
+      })
+      .strict()
+      .prefault({}),
+    auth: z
+      .object({
+        webhookToken: z.string().min(16, "must be at least 16 characters").optional(),
+        apiTokens: z.array(ApiTokenConfig).default([]),
+      })
+      .strict()
+      .prefault({}),
+    slack: z
+      .object({ signingSecret: z.string().optional(), botToken: z.string().optional() })
+      .strict()
+      .prefault({}),
+    retention: z
+      .object({
+        remediationDays: z.number().int().min(1).max(3650).default(90),
+        auditDays: z.number().int().min(1).max(3650).default(365),
+      })
+      .strict()
+      .prefault({}),
+    storage: z
+      .object({
+        tableName: z.string().min(3).max(255).default("kubernaut"),
+        region: z.string().default("us-east-1"),
+        /** Set for DynamoDB Local; absent on AWS. */
+        endpoint: z.url().optional(),
+      })
+      .strict()
+      .prefault({}),
+    server: z
+      .object({ port: z.number().int().min(1).max(65_535).default(8787) })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type Config = z.output<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;

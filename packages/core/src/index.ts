@@ -1,0 +1,7 @@
+export * from "./audit";
+export * from "./dedup";
+export * from "./duration";
+export * from "./fingerprint";
+export * from "./ids";
+export * from "./remediation";
+export * from "./target";

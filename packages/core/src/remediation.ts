@@ -1,0 +1,93 @@
+import { z } from "zod";
+
+/** Kubernaut's RemediationRequest phases (DESIGN §4). */
+export const PHASES = [
+  "Pending",
+  "Processing",
+  "Analyzing",
+  "AwaitingApproval",
+  "Executing",
+  "Verifying",
+  "Blocked",
+  "Completed",
+  "Failed",
+  "TimedOut",
+  "Skipped",
+  "Cancelled",
+] as const;
+export const Phase = z.enum(PHASES);
+export type Phase = z.infer<typeof Phase>;
+
+export const OUTCOMES = [
+  "Remediated",
+  "NoActionRequired",
+  "ManualReviewRequired",
+  "VerificationTimedOut",
+  "Inconclusive",
+  "DryRun",
+] as const;
+export const Outcome = z.enum(OUTCOMES);
+export type Outcome = z.infer<typeof Outcome>;
+
+const TERMINAL: ReadonlySet<Phase> = new Set([
+  "Blocked",
+  "Completed",
+  "Failed",
+  "TimedOut",
+  "Skipped",
+  "Cancelled",
+]);
+
+/**
+ * Terminal phases release the fingerprint. Verifying is deliberately *not* terminal: the fingerprint
+ * stays suppressed until the effectiveness assessment finishes, so a flapping alert cannot start a
+ * second remediation on top of one still being judged.
+ */
+export function isTerminal(phase: Phase): boolean {
+  return TERMINAL.has(phase);
+}
+
+export const ResourceRef = z.object({
+  kind: z.string().min(1),
+  name: z.string().min(1),
+  namespace: z.string().min(1).optional(),
+  cluster: z.string().min(1).optional(),
+});
+export type ResourceRef = z.infer<typeof ResourceRef>;
+
+/** How ingest arrived at the target, so enrichment knows whether the owner chain still needs checking. */
+export const TargetSource = z.enum(["label", "pod-name", "pod", "node", "namespace"]);
+export type TargetSource = z.infer<typeof TargetSource>;
+
+/** A normalised signal: what ingest keeps of one alert, whatever its source. */
+export const Signal = z.object({
+  source: z.enum(["prometheus", "text"]),
+  alertName: z.string(),
+  severity: z.string(),
+  labels: z.record(z.string(), z.string()),
+  annotations: z.record(z.string(), z.string()),
+  startsAt: z.string(),
+  generatorURL: z.string().optional(),
+  alertFingerprint: z.string().optional(),
+  receivedAt: z.string(),
+});
+export type Signal = z.infer<typeof Signal>;
+
+export const RemediationRequest = z.object({
+  id: z.string(),
+  fingerprint: z.string(),
+  phase: Phase,
+  outcome: Outcome.optional(),
+  reason: z.string().optional(),
+  failurePhase: z.string().optional(),
+  signal: Signal,
+  targetResource: ResourceRef,
+  targetSource: TargetSource,
+  executionName: z.string(),
+  executionStartedAt: z.string().optional(),
+  signalResolvedAt: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  completedAt: z.string().optional(),
+});
+export type RemediationRequest = z.infer<typeof RemediationRequest>;

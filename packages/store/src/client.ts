@@ -1,0 +1,28 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+
+export interface DynamoOptions {
+  region: string;
+  /** DynamoDB Local locally; absent on AWS, where the SDK finds the regional endpoint. */
+  endpoint?: string;
+}
+
+/**
+ * The real SDK client; locally it only gets an endpoint and throwaway credentials (DynamoDB Local runs
+ * with `-sharedDb`, so any credentials see the same tables).
+ */
+export function createDynamoClient(options: DynamoOptions): DynamoDBClient {
+  return new DynamoDBClient({
+    region: options.region,
+    ...(options.endpoint
+      ? { endpoint: options.endpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } }
+      : {}),
+    maxAttempts: 4,
+  });
+}
+
+export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+}

@@ -1,0 +1,5 @@
+export * from "./client";
+export * from "./errors";
+export * from "./keys";
+export * from "./remediations";
+export * from "./table";

@@ -1,0 +1,576 @@
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import {
+  type Actor,
+  type AuditEvent,
+  type AuditEventBody,
+  chainAuditEvent,
+  type FingerprintView,
+  GENESIS_HASH,
+  HOLD_KINDS,
+  type Hold,
+  type HoldKind,
+  isTerminal,
+  type Outcome,
+  type Phase,
+  RemediationRequest,
+} from "@kubernaut/core";
+import { ConcurrentUpdateError } from "./errors";
+import { AUDIT_PREFIX, addDays, epochSeconds, HOLD_PREFIX, keys } from "./keys";
+
+export interface StoreOptions {
+  tableName: string;
+  /** Terminal remediations and their records expire after this many days (DESIGN §4: 90). */
+  remediationRetentionDays: number;
+  /** Audit events are kept longer (DESIGN §4: a year). */
+  auditRetentionDays: number;
+}
+
+export interface FingerprintRecord extends FingerprintView {
+  fingerprint: string;
+  occurrenceCount: number;
+}
+
+export interface RemediationListFilter {
+  phase?: Phase;
+  outcome?: Outcome;
+  fingerprint?: string;
+  namespace?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface PhaseChange {
+  to: Phase;
+  /** The phases the remediation may be in now; anything else is a lost race or a replay. */
+  from: readonly Phase[];
+  outcome?: Outcome;
+  reason?: string;
+  failurePhase?: string;
+}
+
+const MAX_ATTEMPTS = 5;
+
+/**
+ * RemediationRequests, their fingerprint state, holds and audit chains. Every write that changes more
+ * than one of them is one transaction, so a crash can never leave a remediation without its audit event
+ * or a fingerprint pointing at a remediation that does not exist.
+ */
+export class RemediationStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly options: StoreOptions,
+  ) {}
+
+  get tableName(): string {
+    return this.options.tableName;
+  }
+
+  /** One strongly consistent Query: the fingerprint state and every hold item. */
+  async readFingerprint(fingerprint: string): Promise<FingerprintRecord> {
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.fingerprintPartition(fingerprint) },
+        ConsistentRead: true,
+      }),
+    );
+    const state = Items.find((item) => item.sk === "STATE");
+    const holds = Items.filter((item) => String(item.sk).startsWith(HOLD_PREFIX)).map(toHold);
+    return {
+      fingerprint,
+      activeRemediationId: state?.activeRemediationId,
+      activePhase: state?.activePhase,
+      activeCreatedAt: state?.activeCreatedAt,
+      activeExecutionStartedAt: state?.activeExecutionStartedAt,
+      activeStartFailedAt: state?.activeStartFailedAt,
+      occurrenceCount: state?.occurrenceCount ?? 0,
+      holds,
+    };
+  }
+
+  /**
+   * Creates the remediation and makes it the fingerprint's active one, in one transaction conditioned on
+   * the fingerprint still pointing where the caller saw it. Of N concurrent deliveries exactly one wins;
+   * the rest get "conflict", re-read, and find the winner.
+   */
+  async createRemediation(
+    rr: RemediationRequest,
+    previousActiveId: string | undefined,
+    actor: Actor,
+  ): Promise<"created" | "conflict"> {
+    const created = chainAuditEvent(
+      {
+        type: "RemediationCreated",
+        at: rr.createdAt,
+        actor,
+        details: { fingerprint: rr.fingerprint, target: rr.targetResource, alertName: rr.signal.alertName },
+      },
+      1,
+      GENESIS_HASH,
+    );
+    const condition = previousActiveId
+      ? "activeRemediationId = :previous"
+      : "attribute_not_exists(activeRemediationId)";
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: this.remediationItem(rr, 1, created.hash),
+                ConditionExpression: "attribute_not_exists(pk)",
+              },
+            },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.fingerprintState(rr.fingerprint),
+                UpdateExpression:
+                  "SET activeRemediationId = :id, activePhase = :phase, activeCreatedAt = :at, lastSeenAt = :at " +
+                  "REMOVE activeExecutionStartedAt ADD occurrenceCount :one",
+                ConditionExpression: condition,
+                ExpressionAttributeValues: {
+                  ":id": rr.id,
+                  ":phase": rr.phase,
+                  ":at": rr.createdAt,
+                  ":one": 1,
+                  ...(previousActiveId ? { ":previous": previousActiveId } : {}),
+                },
+              },
+            },
+            { Put: { TableName: this.tableName, Item: this.auditItem(rr.id, created) } },
+          ],
+        }),
+      );
+      return "created";
+    } catch (error) {
+      if (isLostRace(error)) return "conflict";
+      throw error;
+    }
+  }
+
+  /** Counts a suppressed signal against its fingerprint (a dedup hit, or one that met a hold). */
+  async recordOccurrence(fingerprint: string, at: Date): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.fingerprintState(fingerprint),
+        UpdateExpression: "SET lastSeenAt = :at ADD occurrenceCount :one",
+        ExpressionAttributeValues: { ":at": at.toISOString(), ":one": 1 },
+      }),
+    );
+  }
+
+  async get(id: string): Promise<RemediationRequest | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.remediation(id), ConsistentRead: true }),
+    );
+    return Item ? toRemediation(Item) : undefined;
+  }
+
+  /** The remediation and its whole audit chain, in one Query of its partition. */
+  async timeline(id: string): Promise<{ remediation: RemediationRequest; audit: AuditEvent[] } | undefined> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": keys.remediation(id).pk },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    const head = items.find((item) => item.sk === "RR");
+    if (!head) return undefined;
+    const audit = items.filter((item) => String(item.sk).startsWith(AUDIT_PREFIX)).map(toAuditEvent);
+    return { remediation: toRemediation(head), audit };
+  }
+
+  async list(filter: RemediationListFilter): Promise<{ items: RemediationRequest[]; cursor?: string }> {
+    const base: QueryCommandInput = filter.phase
+      ? index("gsi2", `PHASE#${filter.phase}`)
+      : filter.fingerprint
+        ? index("gsi1", keys.fingerprintPartition(filter.fingerprint))
+        : index("gsi3", "RR");
+    const filters: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ...base.ExpressionAttributeValues };
+    if (filter.outcome) {
+      filters.push("#outcome = :outcome");
+      names["#outcome"] = "outcome";
+      values[":outcome"] = filter.outcome;
+    }
+    if (filter.namespace) {
+      filters.push("targetResource.#ns = :ns");
+      names["#ns"] = "namespace";
+      values[":ns"] = filter.namespace;
+    }
+    if (filter.fingerprint && filter.phase) {
+      filters.push("fingerprint = :fp");
+      values[":fp"] = filter.fingerprint;
+    }
+
+    const items: RemediationRequest[] = [];
+    let startKey = filter.cursor ? decodeCursor(filter.cursor) : undefined;
+    // A filter applies after DynamoDB's Limit, so keep reading until the page is full or the index ends.
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          ...base,
+          TableName: this.tableName,
+          ScanIndexForward: false,
+          Limit: filter.limit - items.length,
+          ExclusiveStartKey: startKey,
+          ExpressionAttributeValues: values,
+          ...(filters.length > 0
+            ? { FilterExpression: filters.join(" AND "), ExpressionAttributeNames: names }
+            : {}),
+        }),
+      );
+      items.push(...(page.Items ?? []).map(toRemediation));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && items.length < filter.limit);
+    return startKey ? { items, cursor: encodeCursor(startKey) } : { items };
+  }
+
+  /** Records that the remediation's execution exists (ingest after StartExecution, or its re-start). */
+  async markExecutionStarted(
+    rr: RemediationRequest,
+    at: Date,
+    actor: Actor,
+    restarted: boolean,
+  ): Promise<void> {
+    await this.appendAudit(
+      rr.id,
+      {
+        type: restarted ? "ExecutionRestarted" : "ExecutionStarted",
+        at: at.toISOString(),
+        actor,
+        details: { executionName: rr.executionName },
+      },
+      {
+        set: { executionStartedAt: at.toISOString() },
+        fingerprint: {
+          fingerprint: rr.fingerprint,
+          set: { activeExecutionStartedAt: at.toISOString(), activeStartFailedAt: undefined },
+          ifActive: rr.id,
+        },
+      },
+    );
+  }
+
+  /**
+   * Best effort after a failed StartExecution: tells the next delivery to start the execution again at
+   * once instead of waiting out the grace period. If this write fails too, the grace period still covers it.
+   */
+  async markStartFailed(rr: RemediationRequest, at: Date): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.fingerprintState(rr.fingerprint),
+        UpdateExpression: "SET activeStartFailedAt = :at",
+        ConditionExpression: "activeRemediationId = :id",
+        ExpressionAttributeValues: { ":at": at.toISOString(), ":id": rr.id },
+      }),
+    );
+  }
+
+  /** A `resolved` alert: the fast signal the effectiveness monitor uses. Only the first one is kept. */
+  async markSignalResolved(id: string, at: Date, actor: Actor): Promise<boolean> {
+    const rr = await this.get(id);
+    if (!rr || rr.signalResolvedAt) return false;
+    await this.appendAudit(
+      id,
+      { type: "SignalResolved", at: at.toISOString(), actor },
+      { set: { signalResolvedAt: at.toISOString() }, precondition: (current) => !current.signalResolvedAt },
+    );
+    return true;
+  }
+
+  /**
+   * Moves a remediation to another phase, keeping the fingerprint's copy of the phase in step (ingest
+   * dedups from it) and appending the audit event, all in one transaction.
+   */
+  async transition(
+    id: string,
+    change: PhaseChange,
+    actor: Actor,
+    details?: Record<string, unknown>,
+  ): Promise<RemediationRequest> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const rr = await this.getRaw(id);
+      if (!rr) throw new Error(`remediation ${id} does not exist`);
+      if (!change.from.includes(rr.phase)) {
+        throw new ConcurrentUpdateError(`remediation ${id} is ${rr.phase}, not ${change.from.join("/")}`);
+      }
+      const now = new Date();
+      const set: Record<string, unknown> = {
+        phase: change.to,
+        updatedAt: now.toISOString(),
+        gsi2pk: `PHASE#${change.to}`,
+        gsi2sk: `${now.toISOString()}#${id}`,
+        outcome: change.outcome,
+        reason: change.reason,
+        failurePhase: change.failurePhase,
+      };
+      if (isTerminal(change.to)) {
+        set.completedAt = now.toISOString();
+        set.expiresAt = epochSeconds(addDays(now, this.options.remediationRetentionDays));
+      }
+      const committed = await this.tryAppendAudit(
+        rr,
+        {
+          type: "PhaseChanged",
+          at: now.toISOString(),
+          actor,
+          details: {
+            from: rr.phase,
+            to: change.to,
+            outcome: change.outcome,
+            reason: change.reason,
+            ...details,
+          },
+        },
+        {
+          set: definedOnly(set),
+          fingerprint: { fingerprint: rr.fingerprint, set: { activePhase: change.to }, ifActive: id },
+        },
+      );
+      if (committed) return toRemediation({ ...rr, ...definedOnly(set) });
+    }
+    throw new ConcurrentUpdateError(
+      `remediation ${id} kept changing; gave up after ${MAX_ATTEMPTS} attempts`,
+    );
+  }
+
+  /** Appends an event to the remediation's hash chain; retried when another writer took the sequence. */
+  async appendAudit(id: string, body: AuditEventBody, extra: AuditExtra = {}): Promise<AuditEvent> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const rr = await this.getRaw(id);
+      if (!rr) throw new Error(`remediation ${id} does not exist`);
+      if (extra.precondition && !extra.precondition(rr)) {
+        throw new ConcurrentUpdateError(`remediation ${id} changed: the update no longer applies`);
+      }
+      const event = await this.tryAppendAudit(rr, body, extra);
+      if (event) return event;
+    }
+    throw new ConcurrentUpdateError(
+      `audit chain of ${id} kept moving; gave up after ${MAX_ATTEMPTS} attempts`,
+    );
+  }
+
+  /** Puts a hold on a fingerprint (dry-run, manual review, backoff, block, pause). */
+  async putHold(fingerprint: string, hold: Hold): Promise<void> {
+    await this.db.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...keys.hold(fingerprint, hold.kind), ...hold } }),
+    );
+  }
+
+  private async tryAppendAudit(
+    rr: RemediationRequest & { auditSeq?: number; auditHead?: string },
+    body: AuditEventBody,
+    extra: AuditExtra,
+  ): Promise<AuditEvent | undefined> {
+    const raw = rr as { auditSeq?: number; auditHead?: string };
+    const seq = (raw.auditSeq ?? 0) + 1;
+    const event = chainAuditEvent(body, seq, raw.auditHead ?? GENESIS_HASH);
+    const setEntries = Object.entries({ ...extra.set, auditSeq: seq, auditHead: event.hash });
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ":prevSeq": raw.auditSeq ?? 0 };
+    const sets: string[] = [];
+    const removes: string[] = [];
+    setEntries.forEach(([key, value], i) => {
+      names[`#a${i}`] = key;
+      if (value === undefined) {
+        removes.push(`#a${i}`);
+      } else {
+        values[`:a${i}`] = value;
+        sets.push(`#a${i} = :a${i}`);
+      }
+    });
+    const update = `SET ${sets.join(", ")}${removes.length > 0 ? ` REMOVE ${removes.join(", ")}` : ""}`;
+    // Every write to a remediation goes through here, so its audit sequence doubles as its version: an
+    // unchanged sequence means nothing changed since the caller read it.
+    const condition = "auditSeq = :prevSeq";
+    const transactItems: NonNullable<TransactWriteCommandInput["TransactItems"]> = [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.remediation(rr.id),
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: this.auditItem(rr.id, event),
+          ConditionExpression: "attribute_not_exists(pk)",
+        },
+      },
+    ];
+    if (extra.fingerprint) {
+      const fpNames: Record<string, string> = {};
+      const fpValues: Record<string, unknown> = {};
+      const fpSets: string[] = [];
+      const fpRemoves: string[] = [];
+      Object.entries(extra.fingerprint.set).forEach(([key, value], i) => {
+        fpNames[`#f${i}`] = key;
+        if (value === undefined) {
+          fpRemoves.push(`#f${i}`);
+        } else {
+          fpValues[`:f${i}`] = value;
+          fpSets.push(`#f${i} = :f${i}`);
+        }
+      });
+      const ifActive = extra.fingerprint.ifActive;
+      if (ifActive) fpValues[":active"] = ifActive;
+      transactItems.push({
+        Update: {
+          TableName: this.tableName,
+          Key: keys.fingerprintState(extra.fingerprint.fingerprint),
+          UpdateExpression: `SET ${fpSets.join(", ")}${fpRemoves.length > 0 ? ` REMOVE ${fpRemoves.join(", ")}` : ""}`,
+          ExpressionAttributeNames: fpNames,
+          ExpressionAttributeValues: fpValues,
+          // Only the active remediation speaks for the fingerprint; an older one finishing late must not
+          // overwrite the phase of its successor.
+          ...(ifActive ? { ConditionExpression: "activeRemediationId = :active" } : {}),
+        },
+      });
+    }
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: transactItems }));
+      return event;
+    } catch (error) {
+      if (isLostRace(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private async getRaw(
+    id: string,
+  ): Promise<(RemediationRequest & { auditSeq?: number; auditHead?: string }) | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.remediation(id), ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    return { ...toRemediation(Item), auditSeq: Item.auditSeq, auditHead: Item.auditHead };
+  }
+
+  private remediationItem(
+    rr: RemediationRequest,
+    auditSeq: number,
+    auditHead: string,
+  ): Record<string, unknown> {
+    return {
+      ...keys.remediation(rr.id),
+      ...rr,
+      gsi1pk: keys.fingerprintPartition(rr.fingerprint),
+      gsi1sk: `${rr.createdAt}#${rr.id}`,
+      gsi2pk: `PHASE#${rr.phase}`,
+      gsi2sk: `${rr.updatedAt}#${rr.id}`,
+      gsi3pk: "RR",
+      gsi3sk: `${rr.createdAt}#${rr.id}`,
+      auditSeq,
+      auditHead,
+    };
+  }
+
+  private auditItem(id: string, event: AuditEvent): Record<string, unknown> {
+    return {
+      ...keys.remediationAudit(id, event.seq),
+      ...event,
+      expiresAt: epochSeconds(addDays(new Date(event.at), this.options.auditRetentionDays)),
+    };
+  }
+}
+
+export interface AuditExtra {
+  /** Attributes of the remediation item to set (undefined removes) in the same transaction. */
+  set?: Record<string, unknown>;
+  /** Checked against the freshly read remediation before each attempt; false aborts the write. */
+  precondition?: (current: RemediationRequest) => boolean;
+  /** Attributes of the fingerprint state to set in the same transaction. */
+  fingerprint?: { fingerprint: string; set: Record<string, unknown>; ifActive?: string };
+}
+
+function index(name: "gsi1" | "gsi2" | "gsi3", pk: string): QueryCommandInput {
+  return {
+    TableName: "",
+    IndexName: name,
+    KeyConditionExpression: `${name}pk = :ipk`,
+    ExpressionAttributeValues: { ":ipk": pk },
+  };
+}
+
+function isLostRace(error: unknown): boolean {
+  if (error instanceof TransactionCanceledException) {
+    return (error.CancellationReasons ?? []).some(
+      (reason) => reason.Code === "ConditionalCheckFailed" || reason.Code === "TransactionConflict",
+    );
+  }
+  return error instanceof Error && error.name === "ConditionalCheckFailedException";
+}
+
+function toRemediation(item: Record<string, unknown>): RemediationRequest {
+  return RemediationRequest.parse(item);
+}
+
+function toAuditEvent(item: Record<string, unknown>): AuditEvent {
+  const { seq, at, type, actor, details, prevHash, hash } = item as unknown as AuditEvent;
+  return details === undefined
+    ? { seq, at, type, actor, prevHash, hash }
+    : { seq, at, type, actor, details, prevHash, hash };
+}
+
+function toHold(item: Record<string, unknown>): Hold {
+  const kind = String(item.kind) as HoldKind;
+  if (!HOLD_KINDS.includes(kind)) throw new Error(`unknown hold kind ${kind}`);
+  const hold: Hold = { kind, reason: String(item.reason), expiresAt: Number(item.expiresAt) };
+  if (typeof item.remediationId === "string") hold.remediationId = item.remediationId;
+  return hold;
+}
+
+function definedOnly(record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined));
+}
+
+export class InvalidCursorError extends Error {
+  constructor() {
+    super("cursor is not one this API returned");
+    this.name = "InvalidCursorError";
+  }
+}
+
+function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key)).toString("base64url");
+}
+
+function decodeCursor(cursor: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (typeof value !== "object" || value === null || Array.isArray(value)) throw new InvalidCursorError();
+    return value as Record<string, unknown>;
+  } catch {
+    throw new InvalidCursorError();
+  }
+}

@@ -1,0 +1,26 @@
+/// <reference path="./.sst/platform/config.d.ts" />
+
+/**
+ * The AWS shape of the product (DESIGN §2), split by domain under stacks/. `sst deploy` needs an AWS
+ * account; CI type-checks this file (see scripts/typecheck-sst.sh).
+ */
+export default $config({
+  app(input) {
+    return {
+      name: "kubernaut",
+      // Remediation history and audit chains are evidence: production keeps them when the app is removed.
+      removal: input?.stage === "production" ? "retain" : "remove",
+      protect: input?.stage === "production",
+      home: "aws",
+    };
+  },
+  async run() {
+    const { createStorage } = await import("./stacks/storage");
+    const { createSecrets } = await import("./stacks/secrets");
+    const { createApi } = await import("./stacks/api");
+    const storage = createStorage();
+    const secrets = createSecrets();
+    const api = await createApi({ storage, secrets });
+    return { apiUrl: api.url, table: storage.table.name };
+  },
+});

@@ -1,0 +1,79 @@
+import type { Secrets } from "./secrets";
+import type { Storage } from "./storage";
+
+/**
+ * HTTP route groups, each its own Lambda so each stays small (DESIGN §2): ingest (Alertmanager webhook)
+ * and api (read routes). Permissions are spelled out per function instead of `link`, which would grant
+ * `dynamodb:*`: ingest can read and conditionally write items and start executions, nothing else.
+ */
+export async function createApi({ storage, secrets }: { storage: Storage; secrets: Secrets }) {
+  const aws = await import("@pulumi/aws");
+  const identity = aws.getCallerIdentityOutput();
+  const region = aws.getRegionOutput();
+  const table = storage.table;
+  const tableResources = [table.arn, $interpolate`${table.arn}/index/*`];
+  const parameterArn = (name: string) =>
+    $interpolate`arn:aws:ssm:${region.name}:${identity.accountId}:parameter${name}`;
+  // The pipeline stack creates the state machine under this name; ingest only needs to start it.
+  const stateMachineName = `kubernaut-${$app.stage}-pipeline`;
+  const stateMachineArn = $interpolate`arn:aws:states:${region.name}:${identity.accountId}:stateMachine:${stateMachineName}`;
+
+  const common = {
+    runtime: "nodejs22.x" as const,
+    architecture: "arm64" as const,
+    copyFiles: [
+      { from: process.env.KUBERNAUT_CONFIG ?? "kubernaut.config.yaml", to: "kubernaut.config.yaml" },
+    ],
+    environment: {
+      KUBERNAUT_TABLE: table.name,
+      KUBERNAUT_CONFIG: "kubernaut.config.yaml",
+      KUBERNAUT_WEBHOOK_TOKEN_PARAM: secrets.webhookToken,
+      KUBERNAUT_API_TOKENS_PARAM: secrets.apiTokens,
+      POWERTOOLS_SERVICE_NAME: "kubernaut",
+    },
+  };
+  const readSecrets = {
+    actions: ["ssm:GetParameter"],
+    resources: [parameterArn(secrets.webhookToken), parameterArn(secrets.apiTokens)],
+  };
+
+  const ingest = new sst.aws.Function("Ingest", {
+    ...common,
+    handler: "functions/ingest.handler",
+    memory: "512 MB",
+    timeout: "10 seconds",
+    environment: { ...common.environment, KUBERNAUT_STATE_MACHINE_ARN: stateMachineArn },
+    permissions: [
+      {
+        actions: [
+          "dynamodb:GetItem",
+          "dynamodb:Query",
+          "dynamodb:PutItem",
+          "dynamodb:UpdateItem",
+          "dynamodb:ConditionCheckItem",
+        ],
+        resources: tableResources,
+      },
+      { actions: ["states:StartExecution"], resources: [stateMachineArn] },
+      readSecrets,
+    ],
+  });
+
+  const api = new sst.aws.Function("Api", {
+    ...common,
+    handler: "functions/api.handler",
+    memory: "512 MB",
+    timeout: "10 seconds",
+    permissions: [
+      { actions: ["dynamodb:GetItem", "dynamodb:Query"], resources: tableResources },
+      readSecrets,
+    ],
+  });
+
+  const http = new sst.aws.ApiGatewayV2("Http");
+  http.route("POST /api/v1/signals/prometheus", ingest.arn);
+  http.route("GET /api/v1/remediations", api.arn);
+  http.route("GET /api/v1/remediations/{id}", api.arn);
+  http.route("GET /healthz", api.arn);
+  return { url: http.url, ingest, api };
+}

@@ -1,0 +1,48 @@
+import { join } from "node:path";
+import { build } from "esbuild";
+import { describe, expect, it } from "vitest";
+
+const ROOT = join(import.meta.dirname, "..");
+
+/**
+ * DESIGN §2: the ingest function stays small so it cold-starts fast under an alert storm. This bundles
+ * it the way SST does (esbuild, ESM, node22) and fails if a heavy client sneaks into its import graph.
+ */
+describe("the ingest function bundle", () => {
+  it("contains no Kubernetes, OPA, Slack or LLM client", async () => {
+    // Act
+    const result = await build({
+      entryPoints: [join(ROOT, "functions/ingest.ts")],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node22",
+      write: false,
+      metafile: true,
+      minify: true,
+      logLevel: "silent",
+    });
+    // Assess
+    const inputs = Object.keys(result.metafile.inputs);
+    const forbidden = [
+      "@kubernetes/client-node",
+      "@open-policy-agent",
+      "@slack/",
+      "client-bedrock",
+      "openai",
+      "@kubernaut/cluster",
+      "@kubernaut/agent",
+      "@kubernaut/policy",
+    ];
+    for (const name of forbidden) {
+      expect(
+        inputs.filter((path) => path.includes(name)),
+        name,
+      ).toEqual([]);
+    }
+    expect(inputs.some((path) => path.includes("packages/api/src/ingest/ingest-signal.ts"))).toBe(true);
+    const bytes = result.outputFiles[0]?.contents.byteLength ?? 0;
+    expect(bytes).toBeGreaterThan(0);
+    expect(bytes).toBeLessThan(2_000_000);
+  });
+});
