@@ -17,10 +17,12 @@ export default $config({
   async run() {
     const { createStorage } = await import("./stacks/storage");
     const { createSecrets } = await import("./stacks/secrets");
+    const { createPipeline } = await import("./stacks/pipeline");
     const { createApi } = await import("./stacks/api");
     const storage = createStorage();
     const secrets = createSecrets();
-    const api = await createApi({ storage, secrets });
-    return { apiUrl: api.url, table: storage.table.name };
+    const pipeline = await createPipeline({ storage, secrets });
+    const api = await createApi({ storage, secrets, stateMachineArn: pipeline.machine.arn });
+    return { apiUrl: api.url, table: storage.table.name, stateMachine: pipeline.machine.arn };
   },
 });

@@ -6,7 +6,15 @@ import type { Storage } from "./storage";
  * and api (read routes). Permissions are spelled out per function instead of `link`, which would grant
  * `dynamodb:*`: ingest can read and conditionally write items and start executions, nothing else.
  */
-export async function createApi({ storage, secrets }: { storage: Storage; secrets: Secrets }) {
+export async function createApi({
+  storage,
+  secrets,
+  stateMachineArn,
+}: {
+  storage: Storage;
+  secrets: Secrets;
+  stateMachineArn: $util.Input<string>;
+}) {
   const aws = await import("@pulumi/aws");
   const identity = aws.getCallerIdentityOutput();
   const region = aws.getRegionOutput();
@@ -14,9 +22,6 @@ export async function createApi({ storage, secrets }: { storage: Storage; secret
   const tableResources = [table.arn, $interpolate`${table.arn}/index/*`];
   const parameterArn = (name: string) =>
     $interpolate`arn:aws:ssm:${region.name}:${identity.accountId}:parameter${name}`;
-  // The pipeline stack creates the state machine under this name; ingest only needs to start it.
-  const stateMachineName = `kubernaut-${$app.stage}-pipeline`;
-  const stateMachineArn = $interpolate`arn:aws:states:${region.name}:${identity.accountId}:stateMachine:${stateMachineName}`;
 
   const common = {
     runtime: "nodejs22.x" as const,

@@ -126,7 +126,11 @@ export const ConfigSchema = z
       .strict()
       .prefault({}),
     approval: z
-      .object({ requiredBy: duration("15m", { min: "1m", max: "168h" }) })
+      .object({
+        requiredBy: duration("15m", { min: "1m", max: "168h" }),
+        /** Added to requiredBy for the state machine's wait, so the server-side expiry decides first. */
+        timeoutGrace: duration("30s", { min: "1s", max: "10m" }),
+      })
       .strict()
       .prefault({}),
     effectivenessMonitor: z

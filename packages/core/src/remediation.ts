@@ -73,6 +73,50 @@ export const Signal = z.object({
 });
 export type Signal = z.infer<typeof Signal>;
 
+export const Environment = z.enum(["Production", "Staging", "Development", "Test", "Unknown"]);
+export type Environment = z.infer<typeof Environment>;
+export const Severity = z.enum(["critical", "high", "warning", "info", "unknown"]);
+export type Severity = z.infer<typeof Severity>;
+export const Priority = z.enum(["P0", "P1", "P2", "P3"]);
+export type Priority = z.infer<typeof Priority>;
+
+/** What signal processing learned about the signal (DESIGN §3.2). */
+export const Enrichment = z.object({
+  environment: Environment,
+  environmentSource: z.string(),
+  severity: Severity,
+  priority: Priority,
+  customLabels: z.record(z.string(), z.string()).default({}),
+});
+export type Enrichment = z.infer<typeof Enrichment>;
+
+/** The agent's result (DESIGN §3.3): parameters are absolute values, so a retry cannot compound them. */
+export const Analysis = z.object({
+  investigator: z.string(),
+  actionable: z.boolean(),
+  workflowId: z.string().optional(),
+  workflowVersion: z.string().optional(),
+  actionType: z.string().optional(),
+  confidence: z.number().min(0).max(1),
+  parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  rootCause: z.string(),
+  rationale: z.string(),
+  aligned: z.boolean(),
+  suggestion: z.string().optional(),
+});
+export type Analysis = z.infer<typeof Analysis>;
+
+/** The approval policy's answer (DESIGN §3.5); `degraded` means it could not be evaluated. */
+export const PolicyDecision = z.object({
+  requireApproval: z.boolean(),
+  deny: z.boolean().default(false),
+  degraded: z.boolean(),
+  reason: z.string(),
+  policyHash: z.string().optional(),
+  requiredBy: z.string().optional(),
+});
+export type PolicyDecision = z.infer<typeof PolicyDecision>;
+
 export const RemediationRequest = z.object({
   id: z.string(),
   fingerprint: z.string(),
@@ -84,6 +128,12 @@ export const RemediationRequest = z.object({
   targetResource: ResourceRef,
   targetSource: TargetSource,
   executionName: z.string(),
+  enrichment: Enrichment.optional(),
+  analysis: Analysis.optional(),
+  policyDecision: PolicyDecision.optional(),
+  approvalRequestId: z.string().optional(),
+  /** For DryRun: what would have been done (workflow, absolute parameters). */
+  wouldHaveDone: z.record(z.string(), z.unknown()).optional(),
   executionStartedAt: z.string().optional(),
   signalResolvedAt: z.string().optional(),
   createdAt: z.string(),

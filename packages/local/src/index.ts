@@ -1,2 +1,4 @@
 export * from "./dynamodb-local";
+export * from "./loop";
 export * from "./ports";
+export * from "./secrets";

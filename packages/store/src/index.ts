@@ -1,3 +1,4 @@
+export * from "./approvals";
 export * from "./client";
 export * from "./errors";
 export * from "./keys";

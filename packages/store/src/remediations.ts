@@ -56,6 +56,10 @@ export interface PhaseChange {
   outcome?: Outcome;
   reason?: string;
   failurePhase?: string;
+  /** Other attributes written in the same transaction (the result of the step that caused the change). */
+  set?: Record<string, unknown>;
+  /** The audit event's type; defaults to PhaseChanged. */
+  event?: string;
 }
 
 const MAX_ATTEMPTS = 5;
@@ -322,6 +326,7 @@ export class RemediationStore {
       }
       const now = new Date();
       const set: Record<string, unknown> = {
+        ...change.set,
         phase: change.to,
         updatedAt: now.toISOString(),
         gsi2pk: `PHASE#${change.to}`,
@@ -337,7 +342,7 @@ export class RemediationStore {
       const committed = await this.tryAppendAudit(
         rr,
         {
-          type: "PhaseChanged",
+          type: change.event ?? "PhaseChanged",
           at: now.toISOString(),
           actor,
           details: {

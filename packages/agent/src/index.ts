@@ -1,0 +1,2 @@
+export * from "./enrich";
+export * from "./select";

@@ -1,0 +1,108 @@
+import { join } from "node:path";
+import { serve } from "@hono/node-server";
+import { createApp, logger, StepFunctionsStarter } from "@kubernaut/api";
+import { type Config, watchedConfig } from "@kubernaut/config";
+import { reconcileAfterRestart, startLocalPipeline } from "@kubernaut/pipeline";
+import {
+  ApprovalStore,
+  createDynamoClient,
+  documentClient,
+  ensureTable,
+  RemediationStore,
+} from "@kubernaut/store";
+import { CATALOG } from "@kubernaut/workflows";
+import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local";
+import { localSecrets } from "./secrets";
+
+export interface LocalLoopOptions {
+  /** Where DynamoDB Local keeps its data and the generated tokens live (default .kubernaut/). */
+  dataDir?: string;
+  /** Use this DynamoDB endpoint instead of starting DynamoDB Local (tests). */
+  dynamoEndpoint?: string;
+  env?: Readonly<Record<string, string | undefined>>;
+  cwd?: string;
+  port?: number;
+  timeScale?: number;
+}
+
+/**
+ * The whole product on one machine (DESIGN §7): DynamoDB Local on disk, the pipeline's ASL on the local
+ * engine behind a Step Functions endpoint, and every HTTP route group on one loopback server. The code
+ * that runs is the code the Lambdas run; only endpoints differ.
+ */
+export async function startLocalLoop(options: LocalLoopOptions = {}) {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const dataDir = options.dataDir ?? join(cwd, ".kubernaut");
+  const secrets = localSecrets(join(dataDir, "local-secrets.json"), env);
+  const loopEnv = {
+    ...env,
+    KUBERNAUT_WEBHOOK_TOKEN: secrets.webhookToken,
+    KUBERNAUT_ADMIN_TOKEN: secrets.adminToken,
+  };
+  const config = watchedConfig(loopEnv, cwd, (error) =>
+    logger.error("config change refused; keeping the last good one", { error }),
+  );
+  const initial: Config = config();
+
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const fn of stops.splice(0).reverse()) await fn().catch(() => undefined);
+  };
+  try {
+    let dynamo: DynamoDbLocal | undefined;
+    if (!options.dynamoEndpoint) {
+      dynamo = await startDynamoDbLocal({ path: join(dataDir, "dynamodb") });
+      stops.push(() => (dynamo as DynamoDbLocal).stop());
+    }
+    const endpoint = options.dynamoEndpoint ?? (dynamo as DynamoDbLocal).endpoint;
+    const client = createDynamoClient({ region: initial.storage.region, endpoint });
+    await ensureTable(client, initial.storage.tableName);
+    const db = documentClient(client);
+    const store = new RemediationStore(db, {
+      tableName: initial.storage.tableName,
+      remediationRetentionDays: initial.retention.remediationDays,
+      auditRetentionDays: initial.retention.auditDays,
+    });
+    const approvals = new ApprovalStore(db, initial.storage.tableName, initial.retention.remediationDays);
+
+    const pipeline = await startLocalPipeline({
+      deps: { config, store, approvals, catalog: CATALOG },
+      ...(options.timeScale ? { timeScale: options.timeScale } : {}),
+    });
+    stops.push(() => pipeline.close());
+    const starter = new StepFunctionsStarter(pipeline.sfn, pipeline.stateMachineArn);
+    const reconciled = await reconcileAfterRestart(store, (rr) => starter.start(rr));
+
+    const app = createApp({ config: initial, store, starter });
+    const port = options.port ?? initial.server.port;
+    const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port, hostname: "127.0.0.1" }, () => resolve(s));
+      s.once("error", reject);
+    });
+    stops.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+        }),
+    );
+    const address = server.address();
+    const boundPort = typeof address === "object" && address ? address.port : port;
+    return {
+      url: `http://127.0.0.1:${boundPort}`,
+      secrets,
+      store,
+      approvals,
+      pipeline,
+      dynamoEndpoint: endpoint,
+      reconciled,
+      config,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+export type LocalLoop = Awaited<ReturnType<typeof startLocalLoop>>;

@@ -1,0 +1,3 @@
+export * from "./history";
+export * from "./local-engine";
+export * from "./server";

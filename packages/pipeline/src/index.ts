@@ -1,0 +1,5 @@
+export * from "./definition";
+export * from "./engine";
+export * from "./local";
+export * from "./reconcile";
+export * from "./tasks";

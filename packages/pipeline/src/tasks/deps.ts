@@ -1,0 +1,15 @@
+import type { Config } from "@kubernaut/config";
+import type { ApprovalStore, RemediationStore } from "@kubernaut/store";
+import type { WorkflowDefinition } from "@kubernaut/workflows";
+
+/** What every task needs; built once per Lambda container or once by the local loop. */
+export interface PipelineDeps {
+  /** A getter, so a changed config applies to the next remediation without a restart. */
+  config: () => Config;
+  store: RemediationStore;
+  approvals: ApprovalStore;
+  catalog: readonly WorkflowDefinition[];
+  now?: () => Date;
+}
+
+export const PIPELINE_ACTOR = { type: "system", id: "pipeline", channel: "pipeline" } as const;

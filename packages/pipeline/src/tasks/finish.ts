@@ -1,0 +1,147 @@
+import { type Hold, isTerminal, type Outcome, type Phase } from "@kubernaut/core";
+import { epochSeconds } from "@kubernaut/store";
+import { z } from "zod";
+import { FINISH_RESULTS } from "../definition";
+import { PIPELINE_ACTOR, type PipelineDeps } from "./deps";
+import { loadRemediation } from "./load";
+
+const StepError = z.object({ Error: z.string(), Cause: z.unknown().optional() }).nullish();
+
+interface Ending {
+  phase: Phase;
+  outcome?: Outcome;
+  reason: string;
+  failurePhase?: string;
+  hold?: { kind: Hold["kind"]; forMs: number };
+  set?: Record<string, unknown>;
+}
+
+/**
+ * Ends a remediation on one of the state machine's terminal paths. The hold goes in first, so a crash
+ * between the two writes leaves a held fingerprint (safe) rather than a finished remediation whose
+ * fingerprint is open too early. An already-terminal remediation is left as it is (a retried finish).
+ */
+export async function finish(
+  deps: PipelineDeps,
+  remediationId: string,
+  rawResult: unknown,
+  rawError: unknown,
+): Promise<{ phase: Phase; outcome?: Outcome }> {
+  const result = z.enum(FINISH_RESULTS).parse(rawResult);
+  const error = StepError.parse(rawError);
+  const rr = await loadRemediation(deps, remediationId);
+  if (isTerminal(rr.phase)) return { phase: rr.phase, ...(rr.outcome ? { outcome: rr.outcome } : {}) };
+  const config = deps.config();
+  const routing = config.remediationOrchestrator.routing;
+  const cause = error ? `${error.Error}: ${describeCause(error.Cause)}` : undefined;
+
+  const ending: Ending = (() => {
+    switch (result) {
+      case "NoActionRequired":
+        return { phase: "Completed", outcome: "NoActionRequired", reason: "not actionable" };
+      case "ManualReview":
+        return {
+          phase: "Completed",
+          outcome: "ManualReviewRequired",
+          reason: manualReviewReason(rr, config.aianalysis.lowConfidenceFloor),
+          hold: { kind: "manualReview", forMs: routing.manualReviewHold },
+        };
+      case "DryRun":
+        return {
+          phase: "Completed",
+          outcome: "DryRun",
+          reason: "Level 1 (observe): remediationOrchestrator.dryRun is on",
+          hold: { kind: "dryRun", forMs: config.remediationOrchestrator.dryRunHoldPeriod },
+          set: {
+            wouldHaveDone: {
+              workflowId: rr.analysis?.workflowId,
+              workflowVersion: rr.analysis?.workflowVersion,
+              actionType: rr.analysis?.actionType,
+              parameters: rr.analysis?.parameters,
+              target: rr.targetResource,
+              confidence: rr.analysis?.confidence,
+            },
+          },
+        };
+      case "Blocked":
+        return {
+          phase: "Blocked",
+          reason: "blocked by a routing guard",
+          hold: { kind: "blocked", forMs: routing.consecutiveFailureCooldown },
+        };
+      case "Rejected":
+        return {
+          phase: "Failed",
+          reason: "Rejected",
+          failurePhase: "Approval",
+          hold: { kind: "backoff", forMs: routing.exponentialBackoffBase },
+        };
+      case "Expired":
+        return {
+          phase: "Failed",
+          reason: "Expired",
+          failurePhase: "Approval",
+          hold: { kind: "backoff", forMs: routing.exponentialBackoffBase },
+        };
+      case "RolloutTimedOut":
+        return {
+          phase: "TimedOut",
+          outcome: "VerificationTimedOut",
+          reason: "the rollout did not converge before its deadline",
+        };
+      case "Failure":
+        return {
+          phase: "Failed",
+          reason: cause ?? "failed",
+          failurePhase: rr.phase,
+          hold: { kind: "backoff", forMs: routing.exponentialBackoffBase },
+        };
+    }
+  })();
+
+  const now = deps.now?.() ?? new Date();
+  if (ending.hold) {
+    await deps.store.putHold(rr.fingerprint, {
+      kind: ending.hold.kind,
+      reason: ending.outcome ?? ending.reason,
+      expiresAt: epochSeconds(new Date(now.getTime() + ending.hold.forMs)),
+      remediationId,
+    });
+  }
+  await deps.store.transition(
+    remediationId,
+    {
+      from: [rr.phase],
+      to: ending.phase,
+      reason: ending.reason,
+      ...(ending.outcome ? { outcome: ending.outcome } : {}),
+      ...(ending.failurePhase ? { failurePhase: ending.failurePhase } : {}),
+      ...(ending.set ? { set: ending.set } : {}),
+    },
+    PIPELINE_ACTOR,
+    cause ? { error: cause } : undefined,
+  );
+  return { phase: ending.phase, ...(ending.outcome ? { outcome: ending.outcome } : {}) };
+}
+
+function manualReviewReason(rr: Awaited<ReturnType<typeof loadRemediation>>, floor: number): string {
+  const analysis = rr.analysis;
+  if (rr.policyDecision?.deny) return `denied by policy: ${rr.policyDecision.reason}`;
+  if (!analysis?.workflowId)
+    return `no workflow matches${analysis?.suggestion ? `; suggestion: ${analysis.suggestion}` : ""}`;
+  if (analysis.confidence < floor)
+    return `confidence ${analysis.confidence} is below the ${floor} floor (${analysis.rationale})`;
+  if (!analysis.aligned) return `alignment check failed: ${analysis.rationale}`;
+  return "manual review required";
+}
+
+function describeCause(cause: unknown): string {
+  if (typeof cause !== "string") return JSON.stringify(cause ?? null);
+  // Lambda puts the error as JSON in Cause ({errorMessage, errorType, ...}); keep only the message.
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: string };
+    return parsed.errorMessage ?? cause;
+  } catch {
+    return cause;
+  }
+}

@@ -1,0 +1,3 @@
+export * from "./catalog";
+export * from "./definition";
+export * from "./parameters";

@@ -1,0 +1,85 @@
+/**
+ * `npm start`: the whole product locally on its embedded defaults (DESIGN §7). No cloud account: DynamoDB
+ * Local, the local Step Functions engine and every HTTP route group on 127.0.0.1:$PORT (default 8787).
+ */
+import { ConfigError } from "@kubernaut/config";
+import { JavaMissingError, startLocalLoop } from "@kubernaut/local";
+
+async function main() {
+  const started = Date.now();
+  process.stdout.write(
+    "Starting Kubernaut locally (DynamoDB Local, local Step Functions engine, HTTP API)…\n",
+  );
+  const loop = await startLocalLoop();
+  const { url, secrets, reconciled } = loop;
+  const level = loop.config().remediationOrchestrator.dryRun
+    ? "Level 1 (observe: dry-run)"
+    : "Levels 2–4 (per policy)";
+  const sample = JSON.stringify({
+    version: "4",
+    status: "firing",
+    receiver: "kubernaut",
+    alerts: [
+      {
+        status: "firing",
+        labels: {
+          alertname: "HighMemoryUsage",
+          severity: "warning",
+          namespace: "staging",
+          deployment: "checkout",
+          container: "app",
+        },
+        annotations: { summary: "checkout is close to its memory limit", memory_limit_bytes: "536870912" },
+        startsAt: new Date().toISOString(),
+      },
+    ],
+  });
+  const lines = [
+    "",
+    `Kubernaut is running at ${url}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s; ${level})`,
+    "",
+    `  webhook token  ${secrets.webhookToken}`,
+    `  admin token    ${secrets.adminToken}`,
+    "  data           .kubernaut/ (DynamoDB Local on disk; delete it to start over)",
+    reconciled.restarted.length + reconciled.failed.length > 0
+      ? `  reconciled     ${reconciled.restarted.length} restarted, ${reconciled.failed.length} failed (EngineRestarted) from the last run`
+      : "",
+    "",
+    "Send a sample alert:",
+    "",
+    `  curl -s -X POST ${url}/api/v1/signals/prometheus \\`,
+    `    -H 'Authorization: Bearer ${secrets.webhookToken}' -H 'Content-Type: application/json' \\`,
+    `    -d '${sample}'`,
+    "",
+    "Then look at the remediation it created (its id is in the answer):",
+    "",
+    `  curl -s ${url}/api/v1/remediations -H 'Authorization: Bearer ${secrets.adminToken}'`,
+    `  curl -s ${url}/api/v1/remediations/<id> -H 'Authorization: Bearer ${secrets.adminToken}'`,
+    "",
+    "Ctrl-C stops everything this started.",
+    "",
+  ].filter((line, i, all) => line !== "" || all[i - 1] !== "");
+  process.stdout.write(`${lines.join("\n")}\n`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping…\n`);
+    await loop.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof JavaMissingError || error instanceof ConfigError) {
+    process.stderr.write(`\n${error.message}\n`);
+  } else if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+    process.stderr.write(`\nPort ${process.env.PORT ?? 8787} is in use: set PORT to another one.\n`);
+  } else {
+    process.stderr.write(`\n${(error as Error).stack ?? String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,111 @@
+import { buildDefinition, TASK_FUNCTIONS, type TaskFunction } from "@kubernaut/pipeline/definition";
+import type { Secrets } from "./secrets";
+import type { Storage } from "./storage";
+
+const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
+
+/**
+ * The remediation state machine (DESIGN §2–3): one function per task, the same JSONPath ASL the local
+ * engine runs, deployed with the raw `aws.sfn.StateMachine` (SST's StepFunctions component emits
+ * JSONata). An EventBridge rule reconciles executions that close without finishing their remediation.
+ */
+export async function createPipeline({ storage, secrets }: { storage: Storage; secrets: Secrets }) {
+  const aws = await import("@pulumi/aws");
+  const identity = aws.getCallerIdentityOutput();
+  const region = aws.getRegionOutput();
+  const table = storage.table;
+  const tableResources = [table.arn, $interpolate`${table.arn}/index/*`];
+  const parameterArn = (name: string) =>
+    $interpolate`arn:aws:ssm:${region.name}:${identity.accountId}:parameter${name}`;
+  const name = `kubernaut-${$app.stage}-pipeline`;
+
+  const common = {
+    runtime: "nodejs22.x" as const,
+    architecture: "arm64" as const,
+    memory: "512 MB" as const,
+    copyFiles: [
+      { from: process.env.KUBERNAUT_CONFIG ?? "kubernaut.config.yaml", to: "kubernaut.config.yaml" },
+    ],
+    environment: {
+      KUBERNAUT_TABLE: table.name,
+      KUBERNAUT_CONFIG: "kubernaut.config.yaml",
+      KUBERNAUT_WEBHOOK_TOKEN_PARAM: secrets.webhookToken,
+      POWERTOOLS_SERVICE_NAME: "kubernaut",
+    },
+    // Tasks read and conditionally write remediation records; none may delete or scan.
+    permissions: [
+      {
+        actions: [
+          "dynamodb:GetItem",
+          "dynamodb:Query",
+          "dynamodb:PutItem",
+          "dynamodb:UpdateItem",
+          "dynamodb:ConditionCheckItem",
+        ],
+        resources: tableResources,
+      },
+      { actions: ["ssm:GetParameter"], resources: [parameterArn(secrets.webhookToken)] },
+    ],
+  };
+  const functions = Object.fromEntries(
+    TASK_FUNCTIONS.map((fn) => [
+      fn,
+      new sst.aws.Function(`Task${pascal(fn)}`, {
+        ...common,
+        handler: `functions/tasks/${fn}.handler`,
+        timeout: fn === "analyze" || fn === "execute" ? "5 minutes" : "1 minute",
+      }),
+    ]),
+  ) as Record<TaskFunction, sst.aws.Function>;
+
+  const role = new aws.iam.Role("PipelineRole", {
+    assumeRolePolicy: JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Principal: { Service: "states.amazonaws.com" }, Action: "sts:AssumeRole" },
+      ],
+    }),
+  });
+  const arns = $output(Object.fromEntries(TASK_FUNCTIONS.map((fn) => [fn, functions[fn].arn])));
+  new aws.iam.RolePolicy("PipelineInvoke", {
+    role: role.id,
+    policy: arns.apply((resolved) =>
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: Object.values(resolved) }],
+      }),
+    ),
+  });
+
+  const machine = new aws.sfn.StateMachine("Pipeline", {
+    name,
+    type: "STANDARD",
+    roleArn: role.arn,
+    definition: arns.apply((resolved) =>
+      JSON.stringify(
+        buildDefinition({ functionArn: (fn) => (resolved as Record<TaskFunction, string>)[fn] }),
+      ),
+    ),
+  });
+
+  const reconcile = new sst.aws.Function("ExecutionClosed", {
+    ...common,
+    handler: "functions/execution-closed.handler",
+    timeout: "1 minute",
+  });
+  const rule = new aws.cloudwatch.EventRule("ExecutionClosedRule", {
+    eventPattern: $jsonStringify({
+      source: ["aws.states"],
+      "detail-type": ["Step Functions Execution Status Change"],
+      detail: { stateMachineArn: [machine.arn], status: ["FAILED", "TIMED_OUT", "ABORTED"] },
+    }),
+  });
+  new aws.cloudwatch.EventTarget("ExecutionClosedTarget", { rule: rule.name, arn: reconcile.arn });
+  new aws.lambda.Permission("ExecutionClosedInvoke", {
+    action: "lambda:InvokeFunction",
+    function: reconcile.name,
+    principal: "events.amazonaws.com",
+    sourceArn: rule.arn,
+  });
+  return { machine, functions };
+}

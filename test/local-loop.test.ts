@@ -1,0 +1,83 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { isTerminal } from "@kubernaut/core";
+import { type LocalLoop, startLocalLoop } from "@kubernaut/local";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { fixture } from "./support/fixtures";
+
+/**
+ * What `npm start` runs, over real HTTP: the shipped example config (Level 1), the local engine and
+ * every route group on a loopback port.
+ */
+describe("the local loop (npm start)", () => {
+  let loop: LocalLoop;
+  const dir = mkdtempSync(join(tmpdir(), "kubernaut-loop-"));
+
+  beforeAll(async () => {
+    writeFileSync(
+      join(dir, "kubernaut.config.yaml"),
+      `remediationOrchestrator:\n  dryRun: true\nstorage:\n  tableName: loop-${Date.now()}\n`,
+    );
+    loop = await startLocalLoop({
+      cwd: dir,
+      dynamoEndpoint: inject("dynamoEndpoint"),
+      port: 0,
+      env: {},
+      timeScale: 0.01,
+    });
+  });
+  afterAll(async () => {
+    await loop?.stop();
+  });
+
+  it("serves /healthz", async () => {
+    const response = await fetch(`${loop.url}/healthz`);
+    expect(response.status).toBe(200);
+  });
+
+  it("a sample alert creates a remediation whose execution reaches DryRun, visible with its timeline", async () => {
+    const posted = await fetch(`${loop.url}/api/v1/signals/prometheus`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${loop.secrets.webhookToken}`, "content-type": "application/json" },
+      body: JSON.stringify(fixture("pod-crash.json")),
+    });
+    expect(posted.status).toBe(202);
+    const { accepted } = (await posted.json()) as { accepted: Array<{ remediationId: string }> };
+    const id = accepted[0]?.remediationId as string;
+
+    let body:
+      | { remediation: { phase: string; outcome?: string }; timeline: Array<{ type: string }> }
+      | undefined;
+    for (let i = 0; i < 200; i++) {
+      const response = await fetch(`${loop.url}/api/v1/remediations/${id}`, {
+        headers: { authorization: `Bearer ${loop.secrets.adminToken}` },
+      });
+      body = (await response.json()) as typeof body;
+      if (body && isTerminal(body.remediation.phase as never)) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(body?.remediation).toMatchObject({ phase: "Completed", outcome: "DryRun" });
+    expect(body?.timeline.map((e) => e.type)).toEqual([
+      "RemediationCreated",
+      "ExecutionStarted",
+      "SignalProcessed",
+      "AnalysisCompleted",
+      "PhaseChanged",
+    ]);
+  });
+
+  it("keeps its generated tokens across restarts", async () => {
+    const again = await startLocalLoop({
+      cwd: dir,
+      dynamoEndpoint: inject("dynamoEndpoint"),
+      port: 0,
+      env: {},
+    });
+    try {
+      expect(again.secrets).toEqual(loop.secrets);
+    } finally {
+      await again.stop();
+    }
+  });
+});

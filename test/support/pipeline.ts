@@ -1,0 +1,57 @@
+import { createApp, StepFunctionsStarter } from "@kubernaut/api";
+import type { Config, ConfigInput } from "@kubernaut/config";
+import type { RemediationRequest } from "@kubernaut/core";
+import { type LocalPipelineOptions, startLocalPipeline } from "@kubernaut/pipeline";
+import { ApprovalStore } from "@kubernaut/store";
+import { CATALOG } from "@kubernaut/workflows";
+import { expect } from "vitest";
+import { createTestStore, testConfig, WEBHOOK_TOKEN } from "./store";
+
+/**
+ * The whole local loop minus the HTTP listener: DynamoDB Local, the real ASL on the local engine behind
+ * its Step Functions endpoint, the real SFN client, and the Hono app. `config` is mutable, as a changed
+ * config file would be.
+ */
+export async function createPipelineHarness(
+  input: ConfigInput = {},
+  options: Omit<LocalPipelineOptions, "deps"> & { tune?: (config: Config) => void } = {},
+) {
+  const config = testConfig(input);
+  options.tune?.(config);
+  const { store, db } = await createTestStore(config);
+  const approvals = new ApprovalStore(db, config.storage.tableName, config.retention.remediationDays);
+  const deps = { config: () => config, store, approvals, catalog: CATALOG };
+  const pipeline = await startLocalPipeline({ timeScale: 0.01, ...options, deps });
+  const starter = new StepFunctionsStarter(pipeline.sfn, pipeline.stateMachineArn);
+  const app = createApp({ config, store, starter });
+
+  const postAlerts = async (body: unknown) => {
+    const response = await app.request("/api/v1/signals/prometheus", {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${WEBHOOK_TOKEN}` },
+      body: JSON.stringify(body),
+    });
+    expect(response.status).toBe(202);
+    return ((await response.json()) as { accepted: Array<{ status: string; remediationId: string | null }> })
+      .accepted;
+  };
+
+  /** Polls the remediation until `done` holds (executions run asynchronously, as on AWS). */
+  const waitFor = async (
+    id: string,
+    done: (rr: RemediationRequest) => boolean,
+    timeoutMs = 10_000,
+  ): Promise<RemediationRequest> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const rr = await store.get(id);
+      if (rr && done(rr)) return rr;
+      if (Date.now() > deadline) throw new Error(`remediation ${id} stayed ${rr?.phase} for ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  };
+
+  return { config, store, approvals, db, pipeline, starter, app, postAlerts, waitFor, deps };
+}
+
+export type PipelineHarness = Awaited<ReturnType<typeof createPipelineHarness>>;
