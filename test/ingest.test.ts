@@ -322,15 +322,18 @@ describe("POST /api/v1/signals/prometheus", () => {
       expect(failed.headers.get("retry-after")).toBe("5");
       const [stranded] = await t.remediationItems();
       expect(stranded).toMatchObject({ phase: "Pending" });
-      expect(stranded?.executionStartedAt).toBeUndefined();
+      expect((await t.store.readFingerprint(stranded?.fingerprint)).activeStartFailedAt).toBeDefined();
 
       // Alertmanager redelivers the group: no second remediation, the same one is started.
       const [retried] = await accepted(await t.postAlerts(fixture("pod-crash.json")));
       expect(retried).toMatchObject({ status: "deduplicated", remediationId: stranded?.id });
       expect(t.starter.started).toEqual([stranded?.id]);
       expect(await t.remediationItems()).toHaveLength(1);
-      const rr = await t.store.get(stranded?.id as string);
-      expect(rr?.executionStartedAt).toBeDefined();
+      const state = await t.store.readFingerprint(stranded?.fingerprint);
+      expect(state.activeExecutionStartedAt).toBeDefined();
+      expect(state.activeStartFailedAt).toBeUndefined();
+      const timeline = (await t.store.timeline(stranded?.id))?.audit.map((e) => e.type);
+      expect(timeline).toEqual(["RemediationCreated", "ExecutionRestartRequested"]);
 
       // Once started, further redeliveries just count.
       await accepted(await t.postAlerts(fixture("pod-crash.json")));

@@ -60,7 +60,6 @@ describe("the local loop (npm start)", () => {
     expect(body?.remediation).toMatchObject({ phase: "Completed", outcome: "DryRun" });
     expect(body?.timeline.map((e) => e.type)).toEqual([
       "RemediationCreated",
-      "ExecutionStarted",
       "SignalProcessed",
       "AnalysisCompleted",
       "PhaseChanged",

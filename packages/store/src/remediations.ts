@@ -254,30 +254,25 @@ export class RemediationStore {
     return startKey ? { items, cursor: encodeCursor(startKey) } : { items };
   }
 
-  /** Records that the remediation's execution exists (ingest after StartExecution, or its re-start). */
-  async markExecutionStarted(
-    rr: RemediationRequest,
-    at: Date,
-    actor: Actor,
-    restarted: boolean,
-  ): Promise<void> {
-    await this.appendAudit(
-      rr.id,
-      {
-        type: restarted ? "ExecutionRestarted" : "ExecutionStarted",
-        at: at.toISOString(),
-        actor,
-        details: { executionName: rr.executionName },
-      },
-      {
-        set: { executionStartedAt: at.toISOString() },
-        fingerprint: {
-          fingerprint: rr.fingerprint,
-          set: { activeExecutionStartedAt: at.toISOString(), activeStartFailedAt: undefined },
-          ifActive: rr.id,
-        },
-      },
-    );
+  /**
+   * Marks on the fingerprint that the remediation's execution exists, so redeliveries stop starting it.
+   * Deliberately not an audit event: the execution's first task records that, in order, whereas this
+   * write races the execution. A lost condition (the remediation is no longer active) changes nothing.
+   */
+  async markExecutionStarted(rr: RemediationRequest, at: Date): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.fingerprintState(rr.fingerprint),
+          UpdateExpression: "SET activeExecutionStartedAt = :at REMOVE activeStartFailedAt",
+          ConditionExpression: "activeRemediationId = :id",
+          ExpressionAttributeValues: { ":at": at.toISOString(), ":id": rr.id },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof Error && error.name === "ConditionalCheckFailedException")) throw error;
+    }
   }
 
   /**

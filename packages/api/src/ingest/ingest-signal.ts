@@ -119,6 +119,15 @@ export async function ingestSignal(
 }
 
 async function startExecution(deps: IngestDeps, rr: RemediationRequest, now: Date, restarted: boolean) {
+  if (restarted) {
+    // Audited before the start, so the timeline keeps its order however fast the execution runs.
+    await deps.store.appendAudit(rr.id, {
+      type: "ExecutionRestartRequested",
+      at: now.toISOString(),
+      actor: INGEST_ACTOR,
+      details: { executionName: rr.executionName, reason: "Pending without a started execution" },
+    });
+  }
   try {
     await deps.starter.start(rr);
   } catch (error) {
@@ -126,7 +135,7 @@ async function startExecution(deps: IngestDeps, rr: RemediationRequest, now: Dat
     await deps.store.markStartFailed(rr, now).catch(() => undefined);
     throw error;
   }
-  await deps.store.markExecutionStarted(rr, now, INGEST_ACTOR, restarted);
+  await deps.store.markExecutionStarted(rr, now);
 }
 
 function rejected(reason: string, alertName: string | undefined): IngestResult {

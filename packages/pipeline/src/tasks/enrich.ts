@@ -12,7 +12,12 @@ export async function enrich(deps: PipelineDeps, remediationId: string): Promise
   const enrichment = enrichSignal(rr.signal, rr.targetResource);
   await deps.store.transition(
     remediationId,
-    { from: ["Pending"], to: "Processing", set: { enrichment }, event: "SignalProcessed" },
+    {
+      from: ["Pending"],
+      to: "Processing",
+      set: { enrichment, executionStartedAt: (deps.now?.() ?? new Date()).toISOString() },
+      event: "SignalProcessed",
+    },
     PIPELINE_ACTOR,
     { enrichment },
   );
