@@ -30,13 +30,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions) {
   });
   const handlers = createTaskHandlers(options.deps);
   const engine = new LocalStepFunctions({
+    ...(options.timeScale ? { timeScale: options.timeScale } : {}),
+    onExecutionClosed: async (execution) => {
+      if (execution.stateMachineArn === LOCAL_STATE_MACHINE_ARN) await reconcileClosedExecution(options.deps.store, execution);
+    },
+  });
+  engine.register({
     stateMachineArn: LOCAL_STATE_MACHINE_ARN,
     definition,
     handlers: options.wrapHandlers ? options.wrapHandlers(handlers) : handlers,
-    ...(options.timeScale ? { timeScale: options.timeScale } : {}),
-    onExecutionClosed: async (execution) => {
-      await reconcileClosedExecution(options.deps.store, execution);
-    },
   });
   const server = await serveStepFunctions(engine, options.port ?? 0);
   const sfn = new SFNClient({

@@ -206,10 +206,4 @@ export function localFunctionArn(fn: TaskFunction): string {
   return `arn:aws:lambda:us-east-1:000000000000:function:kubernaut-${fn}`;
 }
 
-/** The task function a Lambda ARN names (the inverse of localFunctionArn and of SST's naming). */
-export function taskFunctionOf(arn: string): TaskFunction | undefined {
-  const name = arn.split(":").pop() ?? "";
-  return TASK_FUNCTIONS.find((fn) => name === `kubernaut-${fn}` || name.endsWith(`-${fn}`));
-}
-
 export { validateDefinition } from "./validate";

@@ -6,7 +6,6 @@ import {
   ExecutionTimeoutError,
   StateMachine,
 } from "aws-local-stepfunctions";
-import { type TaskFunction, taskFunctionOf } from "../definition";
 import type { TaskHandler } from "../tasks";
 import { type HistoryEvent, historyRecorder } from "./history";
 
@@ -37,11 +36,15 @@ export class SfnApiError extends Error {
   }
 }
 
-export interface LocalEngineOptions {
+/** A state machine the engine runs: its ASL and, per Lambda function name, the in-process handler. */
+export interface StateMachineRegistration {
   stateMachineArn: string;
   definition: object;
-  /** In-process handlers by task function: the same code the Lambdas run. */
-  handlers: Record<TaskFunction, TaskHandler>;
+  /** Keyed by function name (`kubernaut-<name>` in the ARN): the same code the Lambdas run. */
+  handlers: Record<string, TaskHandler>;
+}
+
+export interface LocalEngineOptions {
   /**
    * Multiplies every Wait, Retry interval and static task timeout (tests use e.g. 0.01). Approval
    * timeouts come from data (TimeoutSecondsPath) and follow the configured requiredBy instead.
@@ -61,6 +64,25 @@ interface PendingTask {
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Definition = { States: Record<string, Record<string, Json>>; StartAt: string };
 
+interface TaskState {
+  stateName: string;
+  handler: TaskHandler;
+  callback: boolean;
+  timeoutFromInput: boolean;
+}
+
+interface RegisteredMachine {
+  machine: StateMachine;
+  taskStates: TaskState[];
+  waitOverrides: Record<string, number>;
+  retryOverrides: Record<string, number[]>;
+}
+
+/** The function name a local Lambda ARN names: `arn:…:function:kubernaut-enrich` → `enrich`. */
+export function localFunctionName(arn: string): string {
+  return (arn.split(":").pop() ?? "").replace(/^kubernaut-/, "");
+}
+
 /**
  * Runs the pipeline's ASL in-process with aws-local-stepfunctions and keeps the bookkeeping Step
  * Functions does: named executions (a repeated StartExecution is idempotent), history, and callback
@@ -68,68 +90,63 @@ type Definition = { States: Record<string, Record<string, Json>>; StartAt: strin
  * (and validated) once per process; an execution costs microseconds.
  */
 export class LocalStepFunctions {
-  private readonly machine: StateMachine;
+  private readonly machines = new Map<string, RegisteredMachine>();
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly tasks = new Map<string, PendingTask>();
-  private readonly taskStates: Array<{
-    stateName: string;
-    fn: TaskFunction;
-    callback: boolean;
-    timeoutFromInput: boolean;
-  }>;
-  private readonly waitOverrides: Record<string, number> = {};
-  private readonly retryOverrides: Record<string, number[]> = {};
   private shuttingDown = false;
 
-  constructor(private readonly options: LocalEngineOptions) {
-    const scale = options.timeScale ?? 1;
-    const definition = structuredClone(options.definition) as Definition;
-    this.taskStates = [];
+  constructor(private readonly options: LocalEngineOptions = {}) {}
+
+  /**
+   * Builds (and validates) a state machine once; executions then cost microseconds. Every Task state
+   * must invoke a function that has a handler, so a typo fails here and not mid-remediation.
+   */
+  register(registration: StateMachineRegistration): void {
+    const scale = this.options.timeScale ?? 1;
+    const definition = structuredClone(registration.definition) as Definition;
+    const taskStates: TaskState[] = [];
+    const waitOverrides: Record<string, number> = {};
+    const retryOverrides: Record<string, number[]> = {};
     for (const [stateName, state] of Object.entries(definition.States)) {
       if (state.Type === "Task") {
         const parameters = state.Parameters as { FunctionName?: string } | undefined;
-        const fn = taskFunctionOf(String(parameters?.FunctionName ?? ""));
-        if (!fn)
-          throw new Error(
-            `state ${stateName} invokes ${parameters?.FunctionName}, which has no local handler`,
-          );
+        const handler = registration.handlers[localFunctionName(String(parameters?.FunctionName ?? ""))];
+        if (!handler) throw new Error(`state ${stateName} invokes ${parameters?.FunctionName}, which has no local handler`);
         // AWS reads TimeoutSecondsPath from the state's input; the library reads it after Parameters. So
         // the path becomes a parameter of the local copy and the engine enforces that timeout itself.
-        const timeoutPath =
-          typeof state.TimeoutSecondsPath === "string" ? state.TimeoutSecondsPath : undefined;
+        const timeoutPath = typeof state.TimeoutSecondsPath === "string" ? state.TimeoutSecondsPath : undefined;
         if (timeoutPath) {
-          state.Parameters = {
-            ...(state.Parameters as Record<string, Json>),
-            [`${TIMEOUT_PARAMETER}.$`]: timeoutPath,
-          };
+          state.Parameters = { ...(state.Parameters as Record<string, Json>), [`${TIMEOUT_PARAMETER}.$`]: timeoutPath };
           delete state.TimeoutSecondsPath;
         }
-        this.taskStates.push({
+        taskStates.push({
           stateName,
-          fn,
+          handler,
           callback: String(state.Resource).endsWith(".waitForTaskToken"),
           timeoutFromInput: timeoutPath !== undefined,
         });
         if (scale !== 1 && typeof state.TimeoutSeconds === "number") state.TimeoutSeconds *= scale;
       }
       if (scale !== 1 && state.Type === "Wait" && typeof state.Seconds === "number") {
-        this.waitOverrides[stateName] = state.Seconds * 1000 * scale;
+        waitOverrides[stateName] = state.Seconds * 1000 * scale;
       }
       if (scale !== 1 && Array.isArray(state.Retry)) {
-        this.retryOverrides[stateName] = state.Retry.map((retrier) => {
+        retryOverrides[stateName] = state.Retry.map((retrier) => {
           const interval = (retrier as { IntervalSeconds?: number }).IntervalSeconds ?? 1;
           return interval * 1000 * scale;
         });
       }
     }
     // The unscaled definition is validated like AWS would; a scaled copy may hold fractional timeouts.
-    this.machine = new StateMachine(definition as unknown as StateMachineDefinition, {
+    const machine = new StateMachine(definition as unknown as StateMachineDefinition, {
       validationOptions: scale === 1 ? { checkArn: true, checkPaths: true } : { noValidate: true },
     });
+    this.machines.set(registration.stateMachineArn, { machine, taskStates, waitOverrides, retryOverrides });
   }
 
   startExecution(request: { stateMachineArn: string; name?: string; input?: string }): ExecutionRecord {
-    if (request.stateMachineArn !== this.options.stateMachineArn) {
+    const registered = this.machines.get(request.stateMachineArn);
+    if (!registered) {
       throw new SfnApiError(
         "StateMachineDoesNotExist",
         `State Machine Does Not Exist: '${request.stateMachineArn}'`,
@@ -144,7 +161,7 @@ export class LocalStepFunctions {
     } catch {
       throw new SfnApiError("InvalidExecutionInput", "Invalid execution input: not JSON");
     }
-    const executionArn = `${this.options.stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
+    const executionArn = `${request.stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
     const existing = this.executions.get(executionArn);
     if (existing) {
       // As on AWS: the same name and input while running returns the running execution; anything else
@@ -152,7 +169,7 @@ export class LocalStepFunctions {
       if (existing.status === "RUNNING" && existing.input === input) return existing;
       throw new SfnApiError("ExecutionAlreadyExists", `Execution Already Exists: '${executionArn}'`);
     }
-    return this.run(executionArn, name, input, parsed);
+    return this.run(request.stateMachineArn, registered, executionArn, name, input, parsed);
   }
 
   describeExecution(executionArn: string): ExecutionRecord {
@@ -162,8 +179,8 @@ export class LocalStepFunctions {
     return execution;
   }
 
-  listExecutions(): ExecutionRecord[] {
-    return [...this.executions.values()];
+  listExecutions(stateMachineArn?: string): ExecutionRecord[] {
+    return [...this.executions.values()].filter((e) => !stateMachineArn || e.stateMachineArn === stateMachineArn);
   }
 
   sendTaskSuccess(taskToken: string, output: string): void {
@@ -217,10 +234,16 @@ export class LocalStepFunctions {
     return task;
   }
 
-  private run(executionArn: string, name: string, input: string, parsed: Json): ExecutionRecord {
+  private run(
+    stateMachineArn: string,
+    registered: RegisteredMachine,
+    executionArn: string,
+    name: string,
+    input: string,
+    parsed: Json,
+  ): ExecutionRecord {
     const overrides: Record<string, (input: Json) => Promise<Json>> = {};
-    for (const { stateName, fn, callback, timeoutFromInput } of this.taskStates) {
-      const handler = this.options.handlers[fn];
+    for (const { stateName, handler, callback, timeoutFromInput } of registered.taskStates) {
       const invoke = callback
         ? (taskInput: Json) => this.callbackTask(executionArn, stateName, handler, taskInput)
         : async (taskInput: Json) => ({
@@ -235,15 +258,15 @@ export class LocalStepFunctions {
       };
     }
     const startDate = new Date();
-    const { result, eventLogs, abort } = this.machine.run(parsed, {
+    const { result, eventLogs, abort } = registered.machine.run(parsed, {
       overrides: {
         taskResourceLocalHandlers: overrides,
-        waitTimeOverrides: this.waitOverrides,
-        retryIntervalOverrides: this.retryOverrides,
+        waitTimeOverrides: registered.waitOverrides,
+        retryIntervalOverrides: registered.retryOverrides,
       },
       context: {
         Execution: { Id: executionArn, Name: name, StartTime: startDate.toISOString() },
-        StateMachine: { Id: this.options.stateMachineArn },
+        StateMachine: { Id: stateMachineArn },
         // Replaced per task by a minted token (see callbackTask); present so `$$.Task.Token` resolves.
         Task: { Token: "minted-per-task" },
       },
@@ -251,7 +274,7 @@ export class LocalStepFunctions {
     let closeExecution: () => void = () => undefined;
     const record: ExecutionRecord = {
       executionArn,
-      stateMachineArn: this.options.stateMachineArn,
+      stateMachineArn,
       name,
       input,
       status: "RUNNING",
