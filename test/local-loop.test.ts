@@ -80,3 +80,31 @@ describe("the local loop (npm start)", () => {
     }
   });
 });
+
+describe("GET /metrics on the local loop", () => {
+  it("serves Prometheus text including notification metrics", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kubernaut-loop-"));
+    writeFileSync(join(dir, "kubernaut.config.yaml"), `storage:\n  tableName: metrics-${Date.now()}\n`);
+    const loop = await startLocalLoop({
+      cwd: dir,
+      dynamoEndpoint: inject("dynamoEndpoint"),
+      port: 0,
+      env: {},
+    });
+    try {
+      await loop.pipeline.breakers.write(
+        "oncall",
+        { state: "open", consecutiveFailures: 3, openUntil: Date.now() + 60_000 },
+        0,
+      );
+      const response = await fetch(`${loop.url}/metrics`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toContain("text/plain");
+      const text = await response.text();
+      expect(text).toContain('kubernaut_notification_channel_circuit_breaker_state{channel="oncall"} 1');
+      expect(text).toMatch(/^kubernaut_notification_reconciler_active \d+$/m);
+    } finally {
+      await loop.stop();
+    }
+  });
+});

@@ -191,6 +191,8 @@ describe("the pipeline through the local engine", () => {
 
     expect(rr).toMatchObject({ phase: "Completed", outcome: "DryRun" });
     expect(failures).toBe(2);
+    // The remediation is terminal before its execution closes (the last task still notifies).
+    await h.pipeline.engine.idle();
     const { events = [] } = await h.pipeline.sfn.send(
       new GetExecutionHistoryCommand({
         executionArn: `${h.pipeline.stateMachineArn.replace(":stateMachine:", ":execution:")}:${id}`,
@@ -338,7 +340,7 @@ describe("restarting the local engine", () => {
     // Act: the engine goes away (executions lived in memory) and a new one starts on the same table.
     await h.pipeline.close();
     h.config.remediationOrchestrator.dryRun = true;
-    const restarted = await startLocalPipeline({ deps: h.deps, timeScale: 0.01 });
+    const restarted = await startLocalPipeline({ deps: h.deps, db: h.db, timeScale: 0.01 });
     harnesses.push({ ...h, pipeline: restarted });
     const report = await reconcileAfterRestart(h.store, (rr) =>
       new StepFunctionsStarter(restarted.sfn, restarted.stateMachineArn).start(rr),

@@ -1,21 +1,31 @@
+import { SFNClient } from "@aws-sdk/client-sfn";
+import { NotificationStore, Notifier } from "@kubernaut/notify";
 import { createTaskHandlers } from "@kubernaut/pipeline";
-import { ApprovalStore, createDynamoClient, documentClient } from "@kubernaut/store";
+import { ApprovalStore, createDynamoClient, documentClient, RemediationStore } from "@kubernaut/store";
 import { CATALOG } from "@kubernaut/workflows";
-import { createStore, loadRuntimeConfig } from "../runtime";
+import { loadRuntimeConfig, requiredEnv } from "../runtime";
 
 /**
  * Shared by every task Lambda: dependencies built once per container. Step Functions' lambda:invoke
  * passes the state's Payload as the event, which is exactly what the task handlers take.
  */
 const config = await loadRuntimeConfig();
-const approvals = new ApprovalStore(
-  documentClient(createDynamoClient(config.storage)),
-  config.storage.tableName,
-  config.retention.remediationDays,
-);
+const db = documentClient(createDynamoClient(config.storage));
+const store = new RemediationStore(db, {
+  tableName: config.storage.tableName,
+  remediationRetentionDays: config.retention.remediationDays,
+  auditRetentionDays: config.retention.auditDays,
+});
+const notifier = new Notifier({
+  config: () => config,
+  notifications: new NotificationStore(db, config.storage.tableName, config.retention.remediationDays),
+  sfn: new SFNClient({}),
+  stateMachineArn: requiredEnv("KUBERNAUT_NOTIFY_STATE_MACHINE_ARN"),
+});
 export const tasks = createTaskHandlers({
   config: () => config,
-  store: createStore(config),
-  approvals,
+  store,
+  approvals: new ApprovalStore(db, config.storage.tableName, config.retention.remediationDays),
   catalog: CATALOG,
+  notifier,
 });

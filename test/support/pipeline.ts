@@ -14,14 +14,14 @@ import { createTestStore, testConfig, WEBHOOK_TOKEN } from "./store";
  */
 export async function createPipelineHarness(
   input: ConfigInput = {},
-  options: Omit<LocalPipelineOptions, "deps"> & { tune?: (config: Config) => void } = {},
+  options: Omit<LocalPipelineOptions, "deps" | "db"> & { tune?: (config: Config) => void } = {},
 ) {
   const config = testConfig(input);
   options.tune?.(config);
   const { store, db } = await createTestStore(config);
   const approvals = new ApprovalStore(db, config.storage.tableName, config.retention.remediationDays);
   const deps = { config: () => config, store, approvals, catalog: CATALOG };
-  const pipeline = await startLocalPipeline({ timeScale: 0.01, ...options, deps });
+  const pipeline = await startLocalPipeline({ timeScale: 0.01, ...options, deps, db });
   const starter = new StepFunctionsStarter(pipeline.sfn, pipeline.stateMachineArn);
   const app = createApp({ config, store, starter });
 

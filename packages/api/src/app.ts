@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { withErrorHandling } from "./app-errors";
+import { metricsRoutes } from "./health/metrics";
 import { healthRoutes } from "./health/routes";
 import { type IngestAppDeps, mountIngest } from "./ingest/app";
 import { remediationRoutes } from "./remediations/routes";
@@ -11,6 +12,7 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   withErrorHandling(app);
   app.route("/", healthRoutes());
+  app.route("/", metricsRoutes());
   mountIngest(app, deps);
   app.route("/", remediationRoutes(deps.store, deps.config.auth.apiTokens));
   return app;

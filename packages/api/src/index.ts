@@ -1,5 +1,6 @@
+export * from "@kubernaut/telemetry";
+export { logger } from "@kubernaut/telemetry";
 export * from "./app";
 export * from "./auth";
 export * from "./errors";
 export * from "./ingest";
-export * from "./logger";

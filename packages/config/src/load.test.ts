@@ -97,7 +97,7 @@ describe("parseConfig", () => {
       },
     );
     expect(config.auth.webhookToken).toBe("w".repeat(20));
-    expect(config.slack).toEqual({ signingSecret: "s", botToken: "xoxb-1" });
+    expect(config.slack).toMatchObject({ signingSecret: "s", botToken: "xoxb-1" });
     expect(config.server.port).toBe(9999);
     expect(config.auth.apiTokens).toContainEqual({
       name: "local-admin",
@@ -135,5 +135,47 @@ describe("loadConfig", () => {
   it("uses the defaults when there is no config file", () => {
     const dir = mkdtempSync(join(tmpdir(), "kubernaut-config-"));
     expect(loadConfig({}, dir).remediationOrchestrator.dryRun).toBe(false);
+  });
+});
+
+describe("notification routing config", () => {
+  it.each([
+    {
+      case: "a route naming an unknown receiver",
+      notification: {
+        route: { receiver: "log", routes: [{ receiver: "pager", match: { type: ["Escalation"] } }] },
+      },
+      problem: 'notification.route.routes.0.receiver: no receiver named "pager"',
+    },
+    {
+      case: "a root route without a default receiver",
+      notification: { route: { routes: [] } },
+      problem: "notification.route.receiver: the root route needs a default receiver",
+    },
+    {
+      case: "a fallback to nowhere",
+      notification: {
+        receivers: [
+          { name: "log", type: "log" },
+          { name: "s", type: "slack", channel: "#x", fallback: "gone" },
+        ],
+      },
+      problem: 'notification.receivers.1.fallback: no receiver named "gone"',
+    },
+    {
+      case: "an unknown match key",
+      notification: {
+        route: { receiver: "log", routes: [{ receiver: "log", match: { severity: ["critical"] } }] },
+      },
+      problem: 'unknown key(s) "severity"',
+    },
+  ])("refuses $case", ({ notification, problem }) => {
+    expect(problemsOf({ notification }).join("\n")).toContain(problem);
+  });
+
+  it("defaults to one log receiver", () => {
+    const config = parseConfig({});
+    expect(config.notification.receivers).toEqual([{ name: "log", type: "log" }]);
+    expect(config.notification.route).toMatchObject({ receiver: "log", routes: [] });
   });
 });

@@ -61,6 +61,7 @@ function withEnvOverrides(document: unknown, env: Env, source: string): unknown 
   if (env.KUBERNAUT_WEBHOOK_TOKEN) section("auth").webhookToken = env.KUBERNAUT_WEBHOOK_TOKEN;
   if (env.SLACK_SIGNING_SECRET) section("slack").signingSecret = env.SLACK_SIGNING_SECRET;
   if (env.SLACK_BOT_TOKEN) section("slack").botToken = env.SLACK_BOT_TOKEN;
+  if (env.SLACK_API_URL) section("slack").apiUrl = env.SLACK_API_URL;
   if (env.PORT) section("server").port = Number(env.PORT);
   if (env.KUBERNAUT_TABLE) section("storage").tableName = env.KUBERNAUT_TABLE;
   if (env.DYNAMODB_ENDPOINT) section("storage").endpoint = env.DYNAMODB_ENDPOINT;

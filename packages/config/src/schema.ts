@@ -87,6 +87,74 @@ const Routing = z
   .strict()
   .prefault({});
 
+const MatchValues = z.array(z.string().min(1)).min(1);
+
+/** A node of the notification routing tree, matched like Alertmanager's: first match wins unless `continue`. */
+export interface RouteConfig {
+  receiver?: string | undefined;
+  channel?: string | undefined;
+  match: {
+    type?: string[] | undefined;
+    priority?: string[] | undefined;
+    environment?: string[] | undefined;
+    namespace?: string[] | undefined;
+    team?: string[] | undefined;
+  };
+  continue: boolean;
+  routes: RouteConfig[];
+}
+
+export const Route: z.ZodType<RouteConfig, z.input<z.ZodTypeAny>> = z.lazy(() =>
+  z
+    .object({
+      receiver: z.string().min(1).optional(),
+      /** Slack channel for this route, overriding the receiver's. */
+      channel: z.string().min(1).optional(),
+      match: z
+        .object({
+          type: z
+            .array(z.enum(["Approval", "ManualReview", "DryRun", "Completion", "Escalation", "StatusUpdate"]))
+            .min(1)
+            .optional(),
+          priority: z
+            .array(z.enum(["Critical", "High", "Medium", "Low"]))
+            .min(1)
+            .optional(),
+          environment: MatchValues.optional(),
+          namespace: MatchValues.optional(),
+          team: MatchValues.optional(),
+        })
+        .strict()
+        .default({}),
+      continue: z.boolean().default(false),
+      routes: z.array(Route).default([]),
+    })
+    .strict(),
+) as z.ZodType<RouteConfig, z.input<z.ZodTypeAny>>;
+
+export const ReceiverConfig = z.discriminatedUnion("type", [
+  z.object({ name: z.string().min(1), type: z.literal("log"), fallback: z.string().optional() }).strict(),
+  z
+    .object({
+      name: z.string().min(1),
+      type: z.literal("slack"),
+      channel: z.string().min(1),
+      fallback: z.string().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      name: z.string().min(1),
+      type: z.literal("webhook"),
+      url: z.url(),
+      /** HMAC-SHA256 key for the signature header; `KUBERNAUT_WEBHOOK_SECRET_<NAME>` in the environment wins. */
+      secret: z.string().min(16, "must be at least 16 characters").optional(),
+      fallback: z.string().optional(),
+    })
+    .strict(),
+]);
+export type ReceiverConfig = z.infer<typeof ReceiverConfig>;
+
 export const ConfigSchema = z
   .object({
     remediationOrchestrator: z
@@ -151,8 +219,50 @@ export const ConfigSchema = z
           .object({ failureThreshold: count(3), openFor: duration("30s", { min: "1s", max: "1h" }) })
           .strict()
           .prefault({}),
+        receivers: z.array(ReceiverConfig).default([{ name: "log", type: "log" }]),
+        route: Route.default({ receiver: "log", match: {}, continue: false, routes: [] }),
+        /** The same target remediated more than `maxRemediations` times within `window` raises an Escalation. */
+        oscillation: z
+          .object({ maxRemediations: count(3), window: duration("1h", { min: "5m", max: "168h" }) })
+          .strict()
+          .prefault({}),
+        /** Where links in notifications point (the console and API of this installation). */
+        baseUrl: z.url().default("http://127.0.0.1:8787"),
       })
       .strict()
+      .superRefine((notification, ctx) => {
+        const names = new Set(notification.receivers.map((r) => r.name));
+        if (names.size !== notification.receivers.length) {
+          ctx.addIssue({ code: "custom", path: ["receivers"], message: "receiver names must be unique" });
+        }
+        for (const [i, receiver] of notification.receivers.entries()) {
+          if (receiver.fallback && !names.has(receiver.fallback)) {
+            ctx.addIssue({
+              code: "custom",
+              path: ["receivers", i, "fallback"],
+              message: `no receiver named "${receiver.fallback}"`,
+            });
+          }
+        }
+        const visit = (route: RouteConfig, path: PropertyKey[]) => {
+          if (route.receiver && !names.has(route.receiver)) {
+            ctx.addIssue({
+              code: "custom",
+              path: [...path, "receiver"],
+              message: `no receiver named "${route.receiver}"`,
+            });
+          }
+          for (const [i, child] of route.routes.entries()) visit(child, [...path, "routes", i]);
+        };
+        if (!notification.route.receiver) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["route", "receiver"],
+            message: "the root route needs a default receiver",
+          });
+        }
+        visit(notification.route, ["route"]);
+      })
       .prefault({}),
     gateway: z
       .object({
@@ -171,7 +281,12 @@ export const ConfigSchema = z
       .strict()
       .prefault({}),
     slack: z
-      .object({ signingSecret: z.string().optional(), botToken: z.string().optional() })
+      .object({
+        signingSecret: z.string().optional(),
+        botToken: z.string().optional(),
+        /** The Slack Web API base URL; the local loop points it at its stand-in when no token is set. */
+        apiUrl: z.url().default("https://slack.com/api/"),
+      })
       .strict()
       .prefault({}),
     retention: z

@@ -135,6 +135,8 @@ export const RemediationRequest = z.object({
   /** For DryRun: what would have been done (workflow, absolute parameters). */
   wouldHaveDone: z.record(z.string(), z.unknown()).optional(),
   executionStartedAt: z.string().optional(),
+  /** When the remediation entered Executing: the oscillation warning counts these per target. */
+  executingAt: z.string().optional(),
   signalResolvedAt: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
-import { createApp, logger, StepFunctionsStarter } from "@kubernaut/api";
+import { createApp, StepFunctionsStarter } from "@kubernaut/api";
 import { type Config, watchedConfig } from "@kubernaut/config";
+import { breakerGauge, type SlackStandIn, startSlackStandIn } from "@kubernaut/notify";
 import { reconcileAfterRestart, startLocalPipeline } from "@kubernaut/pipeline";
 import {
   ApprovalStore,
@@ -10,6 +11,7 @@ import {
   ensureTable,
   RemediationStore,
 } from "@kubernaut/store";
+import { logger, metrics } from "@kubernaut/telemetry";
 import { CATALOG } from "@kubernaut/workflows";
 import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local";
 import { localSecrets } from "./secrets";
@@ -35,21 +37,27 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
   const cwd = options.cwd ?? process.cwd();
   const dataDir = options.dataDir ?? join(cwd, ".kubernaut");
   const secrets = localSecrets(join(dataDir, "local-secrets.json"), env);
-  const loopEnv = {
-    ...env,
-    KUBERNAUT_WEBHOOK_TOKEN: secrets.webhookToken,
-    KUBERNAUT_ADMIN_TOKEN: secrets.adminToken,
-  };
-  const config = watchedConfig(loopEnv, cwd, (error) =>
-    logger.error("config change refused; keeping the last good one", { error }),
-  );
-  const initial: Config = config();
-
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const fn of stops.splice(0).reverse()) await fn().catch(() => undefined);
   };
   try {
+    // Without a Slack token, Slack notifications go to a loopback stand-in that records them.
+    let slackStandIn: SlackStandIn | undefined;
+    if (!env.SLACK_BOT_TOKEN && !env.SLACK_API_URL) {
+      slackStandIn = await startSlackStandIn();
+      stops.push(() => (slackStandIn as SlackStandIn).close());
+    }
+    const loopEnv = {
+      ...env,
+      KUBERNAUT_WEBHOOK_TOKEN: secrets.webhookToken,
+      KUBERNAUT_ADMIN_TOKEN: secrets.adminToken,
+      ...(slackStandIn ? { SLACK_API_URL: slackStandIn.apiUrl } : {}),
+    };
+    const config = watchedConfig(loopEnv, cwd, (error) =>
+      logger.error("config change refused; keeping the last good one", { error }),
+    );
+    const initial: Config = config();
     let dynamo: DynamoDbLocal | undefined;
     if (!options.dynamoEndpoint) {
       dynamo = await startDynamoDbLocal({ path: join(dataDir, "dynamodb") });
@@ -68,10 +76,24 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
 
     const pipeline = await startLocalPipeline({
       deps: { config, store, approvals, catalog: CATALOG },
+      db,
+      env: loopEnv,
       ...(options.timeScale ? { timeScale: options.timeScale } : {}),
     });
     stops.push(() => pipeline.close());
     const starter = new StepFunctionsStarter(pipeline.sfn, pipeline.stateMachineArn);
+    // Breaker state lives in DynamoDB; read it at scrape time so /metrics shows the shared truth.
+    const uncollect = metrics.collect(async () => {
+      for (const breaker of await pipeline.breakers.all()) {
+        metrics.set(
+          "kubernaut_notification_channel_circuit_breaker_state",
+          "Circuit breaker state per channel: 0 closed, 1 open, 2 half-open",
+          { channel: breaker.channel },
+          breakerGauge(breaker.state),
+        );
+      }
+    });
+    stops.push(async () => uncollect());
     const reconciled = await reconcileAfterRestart(store, (rr) => starter.start(rr));
 
     const app = createApp({ config: initial, store, starter });
@@ -97,6 +119,7 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
       dynamoEndpoint: endpoint,
       reconciled,
       config,
+      slackStandIn,
       stop,
     };
   } catch (error) {

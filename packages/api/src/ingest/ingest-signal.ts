@@ -9,7 +9,7 @@ import {
   type Signal,
 } from "@kubernaut/core";
 import type { RemediationStore } from "@kubernaut/store";
-import { logger } from "../logger";
+import { logger } from "@kubernaut/telemetry";
 import type { RemediationStarter } from "./starter";
 
 export type IngestStatus = "created" | "deduplicated" | "held" | "resolved" | "rejected";

@@ -111,12 +111,19 @@ export class LocalStepFunctions {
       if (state.Type === "Task") {
         const parameters = state.Parameters as { FunctionName?: string } | undefined;
         const handler = registration.handlers[localFunctionName(String(parameters?.FunctionName ?? ""))];
-        if (!handler) throw new Error(`state ${stateName} invokes ${parameters?.FunctionName}, which has no local handler`);
+        if (!handler)
+          throw new Error(
+            `state ${stateName} invokes ${parameters?.FunctionName}, which has no local handler`,
+          );
         // AWS reads TimeoutSecondsPath from the state's input; the library reads it after Parameters. So
         // the path becomes a parameter of the local copy and the engine enforces that timeout itself.
-        const timeoutPath = typeof state.TimeoutSecondsPath === "string" ? state.TimeoutSecondsPath : undefined;
+        const timeoutPath =
+          typeof state.TimeoutSecondsPath === "string" ? state.TimeoutSecondsPath : undefined;
         if (timeoutPath) {
-          state.Parameters = { ...(state.Parameters as Record<string, Json>), [`${TIMEOUT_PARAMETER}.$`]: timeoutPath };
+          state.Parameters = {
+            ...(state.Parameters as Record<string, Json>),
+            [`${TIMEOUT_PARAMETER}.$`]: timeoutPath,
+          };
           delete state.TimeoutSecondsPath;
         }
         taskStates.push({
@@ -180,7 +187,9 @@ export class LocalStepFunctions {
   }
 
   listExecutions(stateMachineArn?: string): ExecutionRecord[] {
-    return [...this.executions.values()].filter((e) => !stateMachineArn || e.stateMachineArn === stateMachineArn);
+    return [...this.executions.values()].filter(
+      (e) => !stateMachineArn || e.stateMachineArn === stateMachineArn,
+    );
   }
 
   sendTaskSuccess(taskToken: string, output: string): void {

@@ -1,4 +1,5 @@
 import type { Config } from "@kubernaut/config";
+import type { NotificationPort } from "@kubernaut/notify";
 import type { ApprovalStore, RemediationStore } from "@kubernaut/store";
 import type { WorkflowDefinition } from "@kubernaut/workflows";
 
@@ -9,6 +10,8 @@ export interface PipelineDeps {
   store: RemediationStore;
   approvals: ApprovalStore;
   catalog: readonly WorkflowDefinition[];
+  /** Never throws: a notification problem must not fail a remediation. */
+  notifier: NotificationPort;
   now?: () => Date;
 }
 

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { FINISH_RESULTS } from "../definition";
 import { PIPELINE_ACTOR, type PipelineDeps } from "./deps";
 import { loadRemediation } from "./load";
+import { messages } from "./messages";
 
 const StepError = z.object({ Error: z.string(), Cause: z.unknown().optional() }).nullish();
 
@@ -108,7 +109,7 @@ export async function finish(
       remediationId,
     });
   }
-  await deps.store.transition(
+  const finished = await deps.store.transition(
     remediationId,
     {
       from: [rr.phase],
@@ -120,6 +121,18 @@ export async function finish(
     },
     PIPELINE_ACTOR,
     cause ? { error: cause } : undefined,
+  );
+  await deps.notifier.notify(
+    result === "DryRun"
+      ? { type: "DryRun", remediation: finished, ...messages.dryRun(finished) }
+      : result === "ManualReview"
+        ? { type: "ManualReview", remediation: finished, ...messages.manualReview(finished, ending.reason) }
+        : {
+            type: "StatusUpdate",
+            remediation: finished,
+            ...messages.statusUpdate(finished, ending.phase, ending.reason),
+            key: result,
+          },
   );
   return { phase: ending.phase, ...(ending.outcome ? { outcome: ending.outcome } : {}) };
 }

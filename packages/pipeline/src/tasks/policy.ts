@@ -2,6 +2,7 @@ import type { PolicyDecision } from "@kubernaut/core";
 import { approvalIdFor } from "@kubernaut/store";
 import { PIPELINE_ACTOR, type PipelineDeps } from "./deps";
 import { loadRemediation } from "./load";
+import { messages } from "./messages";
 
 export interface PolicyResult {
   requireApproval: boolean;
@@ -73,6 +74,15 @@ export async function requestApproval(
     ...(rr.analysis?.workflowId ? { workflowId: rr.analysis.workflowId } : {}),
     ...(rr.targetResource.namespace ? { namespace: rr.targetResource.namespace } : {}),
   });
+  if (created) {
+    // Only the task that created the request announces it: a retry must not post to Slack again.
+    await deps.notifier.notify({
+      type: "Approval",
+      remediation: rr,
+      ...messages.approval(rr, request.reason),
+      context: { approvalRequestId: request.id, requiredBy: request.requiredBy, reason: request.reason },
+    });
+  }
   if (rr.phase === "Analyzing") {
     await deps.store.transition(
       remediationId,

@@ -1,0 +1,227 @@
+import { SendTaskSuccessCommand } from "@aws-sdk/client-sfn";
+import { isTerminal } from "@kubernaut/core";
+import { type SlackStandIn, startSlackStandIn } from "@kubernaut/notify";
+import { approvalIdFor } from "@kubernaut/store";
+import { metrics } from "@kubernaut/telemetry";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { webhook } from "./support/alerts";
+import { fixture } from "./support/fixtures";
+import { createPipelineHarness, type PipelineHarness } from "./support/pipeline";
+import { startWebhookReceiver } from "./support/webhook";
+
+const SECRET = "webhook-signing-secret-0123456789";
+const BREAKER = "kubernaut_notification_channel_circuit_breaker_state";
+
+describe("notifications through the notify state machine", () => {
+  let slack: SlackStandIn;
+  let hook: Awaited<ReturnType<typeof startWebhookReceiver>>;
+  let h: PipelineHarness;
+
+  beforeEach(async () => {
+    slack = await startSlackStandIn();
+    hook = await startWebhookReceiver(SECRET);
+    h = await createPipelineHarness(
+      {
+        remediationOrchestrator: { dryRun: true },
+        slack: { apiUrl: slack.apiUrl, botToken: "xoxb-test" },
+        notification: {
+          receivers: [
+            { name: "log", type: "log" },
+            { name: "oncall", type: "slack", channel: "#oncall", fallback: "log" },
+            { name: "audit", type: "webhook", url: hook.url, secret: SECRET },
+          ],
+          route: {
+            receiver: "log",
+            routes: [
+              {
+                match: { type: ["Escalation"], priority: ["Critical"], environment: ["Production"] },
+                receiver: "oncall",
+                continue: true,
+              },
+              { match: { environment: ["Production"] }, receiver: "audit" },
+              { match: { type: ["StatusUpdate"] }, receiver: "oncall", continue: true },
+              { match: { type: ["StatusUpdate"] }, receiver: "audit" },
+              { match: { type: ["Approval"] }, receiver: "oncall" },
+            ],
+          },
+        },
+      },
+      { tune: (config) => Object.assign(config.notification.circuitBreaker, { openFor: 2_000 }) },
+    );
+  });
+  afterEach(async () => {
+    await h.pipeline.close();
+    await slack.close();
+    await hook.close();
+  });
+
+  const settle = () => h.pipeline.engine.idle();
+  const deliveries = async (type: string, key = "") => {
+    const [nr] = (await h.pipeline.engine.listExecutions()).filter((e) => e.name.includes(`-${type}${key}`));
+    const id = (JSON.parse(nr?.input ?? "{}") as { notificationId?: string }).notificationId ?? "";
+    return Object.fromEntries((await h.pipeline.notifications.deliveries(id)).map((d) => [d.receiver, d]));
+  };
+
+  it("routes a production P0 escalation to two receivers and a staging completion to one", async () => {
+    await h.pipeline.notifier.notify({
+      type: "Escalation",
+      priority: "Critical",
+      subject: "e",
+      body: "b",
+      context: { environment: "Production" },
+    });
+    await h.pipeline.notifier.notify({
+      type: "Completion",
+      priority: "Medium",
+      subject: "c",
+      body: "b",
+      context: { environment: "Staging" },
+    });
+    await settle();
+
+    expect(Object.keys(await deliveries("Escalation")).sort()).toEqual(["audit", "oncall"]);
+    expect(Object.keys(await deliveries("Completion"))).toEqual(["log"]);
+    expect(slack.calls.filter((c) => c.method === "chat.postMessage")).toEqual([
+      expect.objectContaining({ args: expect.objectContaining({ channel: "#oncall", text: "e" }) }),
+    ]);
+    expect(hook.received).toEqual([
+      expect.objectContaining({
+        signatureValid: true,
+        body: expect.objectContaining({ type: "Escalation" }),
+      }),
+    ]);
+  });
+
+  it("a Slack stand-in answering 500 trips its breaker while the webhook keeps delivering; a probe later closes it", async () => {
+    slack.fail({ status: 500, times: 100 });
+    await h.pipeline.notifier.notify({ type: "StatusUpdate", subject: "first", body: "b", key: "1" });
+    await settle();
+
+    const first = await deliveries("StatusUpdate", "-1");
+    // Three consecutive 500s open the breaker; the next retry finds it open and falls back to the log.
+    expect(first.oncall?.status).toBe("FellBack");
+    expect(first.oncall?.attempts.map((a) => a.outcome)).toEqual([
+      "failed",
+      "failed",
+      "failed",
+      "breakerOpen",
+    ]);
+    expect(first.oncall?.attempts[0]).toMatchObject({ httpStatus: 500 });
+    expect(first.log?.status).toBe("Delivered");
+    expect(first.audit?.status).toBe("Delivered");
+    expect(metrics.value(BREAKER, { channel: "oncall" })).toBe(1);
+    expect(await h.pipeline.breakers.read("oncall")).toMatchObject({ state: "open", consecutiveFailures: 3 });
+
+    // While open, a second notification skips Slack at once; the webhook is unaffected.
+    await h.pipeline.notifier.notify({ type: "StatusUpdate", subject: "second", body: "b", key: "2" });
+    await settle();
+    expect((await deliveries("StatusUpdate", "-2")).oncall?.attempts.map((a) => a.outcome)).toEqual([
+      "breakerOpen",
+    ]);
+    expect(hook.received.map((r) => r.body.subject)).toEqual(["first", "second"]);
+
+    // After the open period a probe goes through and closes the breaker.
+    slack.clearFaults();
+    const { openUntil = 0 } = await h.pipeline.breakers.read("oncall");
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, openUntil - Date.now()) + 50));
+    await h.pipeline.notifier.notify({ type: "StatusUpdate", subject: "third", body: "b", key: "3" });
+    await settle();
+    expect((await deliveries("StatusUpdate", "-3")).oncall?.status).toBe("Delivered");
+    expect(await h.pipeline.breakers.read("oncall")).toMatchObject({
+      state: "closed",
+      consecutiveFailures: 0,
+    });
+    expect(metrics.value(BREAKER, { channel: "oncall" })).toBe(0);
+    expect(await metrics.render()).toMatch(
+      /kubernaut_notification_delivery_attempts_total\{channel="oncall",status="failure"\} \d+/,
+    );
+  });
+
+  it("a permanently failing message ends as a dead letter with its attempt history", async () => {
+    hook.failWith(503, 400);
+    await h.pipeline.notifier.notify({
+      type: "Completion",
+      priority: "Low",
+      subject: "x",
+      body: "b",
+      context: { environment: "Production" },
+    });
+    await settle();
+
+    const { audit } = await deliveries("Completion");
+    expect(audit).toMatchObject({
+      status: "DeadLetter",
+      error: expect.stringMatching(/^PermanentDeliveryError: 400/),
+    });
+    expect(audit?.attempts.map((a) => [a.outcome, a.httpStatus])).toEqual([
+      ["failed", 503],
+      ["failed", 400],
+      ["failed", undefined],
+    ]);
+    expect((await h.pipeline.notifications.deadLetters()).map((d) => d.receiver)).toEqual(["audit"]);
+  });
+
+  it("a 429 with Retry-After is honoured before the next attempt", async () => {
+    slack.fail({ status: 429, retryAfterSeconds: 1, times: 1 });
+    await h.pipeline.notifier.notify({ type: "StatusUpdate", subject: "slow down", body: "b", key: "429" });
+    await settle();
+
+    const posts = slack.calls.filter((c) => c.method === "chat.postMessage");
+    expect(posts).toHaveLength(2);
+    expect((posts[1]?.at ?? 0) - (posts[0]?.at ?? 0)).toBeGreaterThanOrEqual(1000);
+    expect((await deliveries("StatusUpdate", "-429")).oncall?.attempts.map((a) => a.outcome)).toEqual([
+      "rateLimited",
+      "delivered",
+    ]);
+    // A rate limit says nothing about the channel's health.
+    expect(await h.pipeline.breakers.read("oncall")).toMatchObject({
+      state: "closed",
+      consecutiveFailures: 0,
+    });
+  });
+
+  it("a DryRun remediation produces a DryRun notification", async () => {
+    const [created] = await h.postAlerts(fixture("high-memory-alert.json"));
+    const id = created?.remediationId as string;
+    await h.waitFor(id, (rr) => isTerminal(rr.phase));
+    await settle();
+
+    const nr = await h.pipeline.notifications.get(`nr-${id.replace(/^rr-/, "")}-DryRun`);
+    expect(nr).toMatchObject({
+      type: "DryRun",
+      subject:
+        "Dry run: would run increase-memory-limits-v1 on Deployment/webapp-deployment in production (openshift-prod)",
+      context: { remediationId: id, environment: "Production", workflowId: "increase-memory-limits-v1" },
+    });
+    // Production → the audit webhook, by the routing tree.
+    expect(hook.received.map((r) => r.body.type)).toEqual(["DryRun"]);
+  });
+
+  it("an approval request posts Slack buttons that carry the request id, never the task token", async () => {
+    h.config.remediationOrchestrator.dryRun = false;
+    const [created] = await h.postAlerts(
+      webhook([
+        {
+          labels: {
+            alertname: "PodCrashLooping",
+            severity: "critical",
+            namespace: "staging",
+            deployment: "cart",
+          },
+        },
+      ]),
+    );
+    const id = created?.remediationId as string;
+    await h.waitFor(id, (rr) => rr.phase === "AwaitingApproval");
+    const rar = await h.approvals.get(approvalIdFor(id));
+    for (let i = 0; i < 100 && !slack.calls.some((c) => c.method === "chat.postMessage"); i++)
+      await new Promise((r) => setTimeout(r, 20));
+
+    const [post] = slack.calls.filter((c) => c.method === "chat.postMessage");
+    const text = JSON.stringify(post?.args);
+    expect(text).toContain(`"value":"${rar?.id}"`);
+    expect(text).not.toContain(rar?.taskToken);
+    await h.pipeline.sfn.send(new SendTaskSuccessCommand({ taskToken: rar?.taskToken, output: "{}" }));
+    await h.waitFor(id, (rr) => isTerminal(rr.phase));
+  });
+});
