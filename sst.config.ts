@@ -17,12 +17,19 @@ export default $config({
   async run() {
     const { createStorage } = await import("./stacks/storage");
     const { createSecrets } = await import("./stacks/secrets");
+    const { createNotify } = await import("./stacks/notify");
     const { createPipeline } = await import("./stacks/pipeline");
     const { createApi } = await import("./stacks/api");
     const storage = createStorage();
     const secrets = createSecrets();
-    const pipeline = await createPipeline({ storage, secrets });
+    const notify = await createNotify({ storage, secrets });
+    const pipeline = await createPipeline({ storage, secrets, notifyStateMachineArn: notify.machine.arn });
     const api = await createApi({ storage, secrets, stateMachineArn: pipeline.machine.arn });
-    return { apiUrl: api.url, table: storage.table.name, stateMachine: pipeline.machine.arn };
+    return {
+      apiUrl: api.url,
+      table: storage.table.name,
+      stateMachine: pipeline.machine.arn,
+      notifyStateMachine: notify.machine.arn,
+    };
   },
 });

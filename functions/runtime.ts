@@ -1,5 +1,9 @@
 import { type Config, loadConfig, resolveSecretParameters } from "@kubernaut/config";
 import { createDynamoClient, documentClient, RemediationStore } from "@kubernaut/store";
+import { forwardMetricsToCloudWatch } from "@kubernaut/telemetry";
+
+// Every function of this app reports its metrics as CloudWatch EMF (the local loop serves /metrics).
+if (process.env.AWS_LAMBDA_FUNCTION_NAME) forwardMetricsToCloudWatch();
 
 /**
  * The composition root every Lambda shares: configuration (file + environment + SSM secrets) is parsed

@@ -9,7 +9,15 @@ const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, __, c: string) =
  * engine runs, deployed with the raw `aws.sfn.StateMachine` (SST's StepFunctions component emits
  * JSONata). An EventBridge rule reconciles executions that close without finishing their remediation.
  */
-export async function createPipeline({ storage, secrets }: { storage: Storage; secrets: Secrets }) {
+export async function createPipeline({
+  storage,
+  secrets,
+  notifyStateMachineArn,
+}: {
+  storage: Storage;
+  secrets: Secrets;
+  notifyStateMachineArn: $util.Input<string>;
+}) {
   const aws = await import("@pulumi/aws");
   const identity = aws.getCallerIdentityOutput();
   const region = aws.getRegionOutput();
@@ -30,6 +38,7 @@ export async function createPipeline({ storage, secrets }: { storage: Storage; s
       KUBERNAUT_TABLE: table.name,
       KUBERNAUT_CONFIG: "kubernaut.config.yaml",
       KUBERNAUT_WEBHOOK_TOKEN_PARAM: secrets.webhookToken,
+      KUBERNAUT_NOTIFY_STATE_MACHINE_ARN: notifyStateMachineArn,
       POWERTOOLS_SERVICE_NAME: "kubernaut",
     },
     // Tasks read and conditionally write remediation records; none may delete or scan.
@@ -45,6 +54,8 @@ export async function createPipeline({ storage, secrets }: { storage: Storage; s
         resources: tableResources,
       },
       { actions: ["ssm:GetParameter"], resources: [parameterArn(secrets.webhookToken)] },
+      // Tasks notify by starting the notify state machine; nothing else.
+      { actions: ["states:StartExecution"], resources: [notifyStateMachineArn] },
     ],
   };
   const functions = Object.fromEntries(

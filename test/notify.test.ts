@@ -225,3 +225,51 @@ describe("notifications through the notify state machine", () => {
     await h.waitFor(id, (rr) => isTerminal(rr.phase));
   });
 });
+
+describe("the oscillation warning", () => {
+  it("the same target executed more than N times in the window raises one Escalation", async () => {
+    const h = await createPipelineHarness(
+      { notification: { oscillation: { maxRemediations: 1, window: "1h" } } },
+      // Let the backoff hold after each (refused) execution lapse at once, so the next alert gets through.
+      {
+        tune: (config) =>
+          Object.assign(config.remediationOrchestrator.routing, { exponentialBackoffBase: 1 }),
+      },
+    );
+    try {
+      const alert = webhook([
+        {
+          labels: {
+            alertname: "PodCrashLooping",
+            severity: "critical",
+            namespace: "staging",
+            deployment: "flappy",
+          },
+        },
+      ]);
+      const ids: string[] = [];
+      for (let round = 0; round < 3; round++) {
+        const [created] = await h.postAlerts(alert);
+        expect(created?.status).toBe("created");
+        const id = created?.remediationId as string;
+        ids.push(id);
+        await h.waitFor(id, (rr) => rr.phase === "AwaitingApproval");
+        const rar = await h.approvals.get(approvalIdFor(id));
+        await h.pipeline.sfn.send(new SendTaskSuccessCommand({ taskToken: rar?.taskToken, output: "{}" }));
+        await h.waitFor(id, (rr) => isTerminal(rr.phase));
+        await h.pipeline.engine.idle();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const escalations = await Promise.all(
+        ids.map((id) => h.pipeline.notifications.get(`nr-${id.replace(/^rr-/, "")}-Escalation-oscillation`)),
+      );
+      // The second execution crosses the line (more than 1 in the window); the third does not repeat it.
+      expect(escalations.map((nr) => nr?.type)).toEqual([undefined, "Escalation", undefined]);
+      expect(escalations[1]?.subject).toBe(
+        "Oscillation: Deployment/flappy in staging remediated 2 times in 1h",
+      );
+    } finally {
+      await h.pipeline.close();
+    }
+  });
+});

@@ -1,3 +1,4 @@
+import { resolveSecretParameters } from "@kubernaut/config";
 import { BreakerStore, createChannels, createNotifyHandlers, NotificationStore } from "@kubernaut/notify";
 import { createDynamoClient, documentClient } from "@kubernaut/store";
 import { loadRuntimeConfig } from "../runtime";
@@ -9,5 +10,5 @@ export const notifyTasks = createNotifyHandlers({
   config: () => config,
   notifications: new NotificationStore(db, config.storage.tableName, config.retention.remediationDays),
   breakers: new BreakerStore(db, config.storage.tableName),
-  channels: createChannels(() => config, process.env),
+  channels: createChannels(() => config, await resolveSecretParameters(process.env)),
 });

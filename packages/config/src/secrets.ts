@@ -16,9 +16,20 @@ export async function resolveSecretParameters(
   const names = Object.keys(env).filter((key) => key.endsWith("_PARAM") && env[key]);
   await Promise.all(
     names.map(async (key) => {
-      const value = await getParameter(env[key] as string, { decrypt: true, maxAge: maxAgeSeconds });
-      if (value === undefined) throw new Error(`SSM parameter ${env[key]} (from ${key}) is empty or missing`);
-      resolved[key.slice(0, -"_PARAM".length)] = value;
+      let value: string | undefined;
+      try {
+        value = await getParameter(env[key] as string, { decrypt: true, maxAge: maxAgeSeconds });
+      } catch (error) {
+        // An optional secret nobody created (no Slack, say) is simply absent; the feature that needs it
+        // reports that it is not configured. Anything else (no permission, throttling) is a real failure.
+        if (
+          (error as Error).name === "ParameterNotFound" ||
+          (error as { cause?: Error }).cause?.name === "ParameterNotFound"
+        )
+          return;
+        throw error;
+      }
+      if (value !== undefined && value !== "") resolved[key.slice(0, -"_PARAM".length)] = value;
     }),
   );
   return resolved;

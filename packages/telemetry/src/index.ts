@@ -1,2 +1,3 @@
+export * from "./emf";
 export * from "./logger";
 export * from "./registry";
