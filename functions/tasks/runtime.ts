@@ -1,6 +1,7 @@
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { NotificationStore, Notifier } from "@kubernaut/notify";
 import { createTaskHandlers } from "@kubernaut/pipeline";
+import { FilePolicyStore } from "@kubernaut/policy";
 import { ApprovalStore, createDynamoClient, documentClient, RemediationStore } from "@kubernaut/store";
 import { CATALOG } from "@kubernaut/workflows";
 import { loadRuntimeConfig, requiredEnv } from "../runtime";
@@ -28,4 +29,6 @@ export const tasks = createTaskHandlers({
   approvals: new ApprovalStore(db, config.storage.tableName, config.retention.remediationDays),
   catalog: CATALOG,
   notifier,
+  // The policy file ships with the function (SST copyFiles); edits apply on the next deploy.
+  policy: new FilePolicyStore(() => config.aianalysis.rego.policy, 60_000),
 });

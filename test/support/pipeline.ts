@@ -2,6 +2,7 @@ import { createApp, StepFunctionsStarter } from "@kubernaut/api";
 import type { Config, ConfigInput } from "@kubernaut/config";
 import type { RemediationRequest } from "@kubernaut/core";
 import { type LocalPipelineOptions, startLocalPipeline } from "@kubernaut/pipeline";
+import { FilePolicyStore } from "@kubernaut/policy";
 import { ApprovalStore } from "@kubernaut/store";
 import { CATALOG } from "@kubernaut/workflows";
 import { expect } from "vitest";
@@ -20,7 +21,8 @@ export async function createPipelineHarness(
   options.tune?.(config);
   const { store, db } = await createTestStore(config);
   const approvals = new ApprovalStore(db, config.storage.tableName, config.retention.remediationDays);
-  const deps = { config: () => config, store, approvals, catalog: CATALOG };
+  const policy = new FilePolicyStore(() => config.aianalysis.rego.policy, 0);
+  const deps = { config: () => config, store, approvals, catalog: CATALOG, policy };
   const pipeline = await startLocalPipeline({ timeScale: 0.01, ...options, deps, db });
   const starter = new StepFunctionsStarter(pipeline.sfn, pipeline.stateMachineArn);
   const app = createApp({ config, store, starter });

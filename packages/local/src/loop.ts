@@ -1,9 +1,10 @@
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import { createApp, StepFunctionsStarter } from "@kubernaut/api";
 import { type Config, watchedConfig } from "@kubernaut/config";
 import { breakerGauge, type SlackStandIn, startSlackStandIn } from "@kubernaut/notify";
 import { reconcileAfterRestart, startLocalPipeline } from "@kubernaut/pipeline";
+import { FilePolicyStore } from "@kubernaut/policy";
 import {
   ApprovalStore,
   createDynamoClient,
@@ -74,8 +75,13 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
     });
     const approvals = new ApprovalStore(db, initial.storage.tableName, initial.retention.remediationDays);
 
+    // The approval policy file, relative to the working directory; re-read when it changes.
+    const policy = new FilePolicyStore(() => {
+      const path = config().aianalysis.rego.policy;
+      return path ? resolve(cwd, path) : undefined;
+    });
     const pipeline = await startLocalPipeline({
-      deps: { config, store, approvals, catalog: CATALOG },
+      deps: { config, store, approvals, catalog: CATALOG, policy },
       db,
       env: loopEnv,
       ...(options.timeScale ? { timeScale: options.timeScale } : {}),
@@ -119,6 +125,7 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
       dynamoEndpoint: endpoint,
       reconciled,
       config,
+      policy,
       slackStandIn,
       stop,
     };

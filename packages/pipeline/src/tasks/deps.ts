@@ -1,5 +1,6 @@
 import type { Config } from "@kubernaut/config";
 import type { NotificationPort } from "@kubernaut/notify";
+import type { PolicyEngine } from "@kubernaut/policy";
 import type { ApprovalStore, RemediationStore } from "@kubernaut/store";
 import type { WorkflowDefinition } from "@kubernaut/workflows";
 
@@ -10,6 +11,8 @@ export interface PipelineDeps {
   store: RemediationStore;
   approvals: ApprovalStore;
   catalog: readonly WorkflowDefinition[];
+  /** The approval policy; never throws (a broken policy degrades to approval required). */
+  policy: PolicyEngine;
   /** Never throws: a notification problem must not fail a remediation. */
   notifier: NotificationPort;
   now?: () => Date;

@@ -1,4 +1,5 @@
-import type { PolicyDecision } from "@kubernaut/core";
+import { parseDuration } from "@kubernaut/core";
+import { buildPolicyInput } from "@kubernaut/policy";
 import { approvalIdFor } from "@kubernaut/store";
 import { PIPELINE_ACTOR, type PipelineDeps } from "./deps";
 import { loadRemediation } from "./load";
@@ -12,38 +13,60 @@ export interface PolicyResult {
 }
 
 /**
- * Evaluate policy (DESIGN §3.5). No policy is built into the code: until the policy issue lands the
- * Rego evaluator, every remediation requires approval, marked `degraded` with the reason, because
- * never auto-approving is the only safe answer without a policy.
+ * Evaluate policy (DESIGN §3.5): the policy input document (DESIGN §5) through the configured Rego
+ * policy in opa-wasm. No policy, a broken one or a bad result shape → approval required, `degraded`.
+ * A retried task reuses the recorded decision, so a policy edited in between cannot flip it.
  */
 export async function evaluatePolicy(deps: PipelineDeps, remediationId: string): Promise<PolicyResult> {
   const rr = await loadRemediation(deps, remediationId);
   const config = deps.config();
   const now = deps.now?.() ?? new Date();
-  const decision: PolicyDecision = rr.policyDecision ?? {
-    requireApproval: true,
-    deny: false,
-    degraded: true,
-    reason: config.aianalysis.rego.policy
-      ? `policy ${config.aianalysis.rego.policy} cannot be evaluated yet (no Rego evaluator installed): approval required`
-      : "no approval policy configured: every remediation requires approval",
-    requiredBy: new Date(now.getTime() + config.approval.requiredBy).toISOString(),
-  };
-  if (!rr.policyDecision) {
+  let decision = rr.policyDecision;
+  if (!decision) {
+    const input = buildPolicyInput(rr, {
+      confidenceThreshold: config.aianalysis.rego.confidenceThreshold,
+      // Per-workflow trust levels arrive with the trust ladder; until then every workflow is at `approve`.
+      workflowTrustLevel: "approve",
+    });
+    const outcome = await deps.policy.evaluate(input);
+    const requiredByMs = requiredByFrom(outcome.requiredBy, config.approval.requiredBy);
+    decision = {
+      requireApproval: outcome.requireApproval,
+      deny: outcome.deny,
+      degraded: outcome.degraded,
+      reason: outcome.reason,
+      ...(outcome.policyHash ? { policyHash: outcome.policyHash } : {}),
+      requiredBy: new Date(now.getTime() + requiredByMs).toISOString(),
+    };
     await deps.store.appendAudit(
       remediationId,
-      { type: "PolicyEvaluated", at: now.toISOString(), actor: PIPELINE_ACTOR, details: { ...decision } },
+      {
+        type: "PolicyEvaluated",
+        at: now.toISOString(),
+        actor: PIPELINE_ACTOR,
+        details: { ...decision, input },
+      },
       { set: { policyDecision: decision } },
     );
   }
-  const requiredByMs = decision.requiredBy
+  const remainingMs = decision.requiredBy
     ? Date.parse(decision.requiredBy) - now.getTime()
     : config.approval.requiredBy;
   return {
     requireApproval: decision.requireApproval,
     deny: decision.deny,
-    timeoutSeconds: Math.max(1, Math.ceil((Math.max(0, requiredByMs) + config.approval.timeoutGrace) / 1000)),
+    timeoutSeconds: Math.max(1, Math.ceil((Math.max(0, remainingMs) + config.approval.timeoutGrace) / 1000)),
   };
+}
+
+/** The policy may set `required_by` (a duration); anything unreadable falls back to the configured one. */
+function requiredByFrom(policyValue: string | undefined, configured: number): number {
+  if (!policyValue) return configured;
+  try {
+    return parseDuration(policyValue);
+  } catch {
+    return configured;
+  }
 }
 
 /**

@@ -1,0 +1,64 @@
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { opa } from "./opa-cli";
+
+const run = promisify(execFile);
+
+/** The entrypoint every approval policy exposes: the package, so one evaluation returns every rule. */
+export const APPROVAL_ENTRYPOINT = "aianalysis/approval";
+
+export class PolicyCompileError extends Error {
+  constructor(
+    readonly path: string,
+    detail: string,
+  ) {
+    super(`policy ${path} does not compile: ${detail.trim()}`);
+    this.name = "PolicyCompileError";
+  }
+}
+
+export function sha256(bytes: Buffer | string): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** `opa build -t wasm` of one Rego file; returns the policy.wasm of the bundle (deterministic for a given OPA). */
+export async function compileRego(regoPath: string, entrypoint = APPROVAL_ENTRYPOINT): Promise<Buffer> {
+  const dir = mkdtempSync(join(tmpdir(), "kubernaut-policy-"));
+  try {
+    const bundle = join(dir, "bundle.tar.gz");
+    try {
+      await opa(["build", "-t", "wasm", "-e", entrypoint, "-o", bundle, regoPath]);
+    } catch (error) {
+      throw new PolicyCompileError(
+        regoPath,
+        (error as { stderr?: string }).stderr ?? (error as Error).message,
+      );
+    }
+    const { stdout } = await run("tar", ["-xzOf", bundle, "/policy.wasm"], {
+      encoding: "buffer",
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return stdout;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs `opa test` on a policy and its `_test.rego`; throws with OPA's report when a test fails. */
+export async function testRego(files: string[]): Promise<string> {
+  try {
+    const { stdout } = await opa(["test", "-v", ...files]);
+    return stdout;
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`opa test failed:\n${e.stdout ?? ""}${e.stderr ?? e.message}`);
+  }
+}
+
+export function readBytes(path: string): Buffer {
+  return readFileSync(path);
+}

@@ -1,0 +1,71 @@
+import type { RemediationRequest } from "@kubernaut/core";
+
+export type WorkflowTrustLevel = "observe" | "approve" | "automate";
+
+/** The policy input document, exactly DESIGN §5. */
+export interface PolicyInput {
+  environment: string;
+  confidence: number;
+  confidence_threshold: number;
+  severity: string;
+  signal_type: string;
+  business_priority: string;
+  action_type: string;
+  target_resource: { kind: string; name: string; namespace: string };
+  remediation_target: { kind: string; name: string; namespace: string };
+  detected_labels: Record<string, unknown>;
+  custom_labels: Record<string, string>;
+  business_classification: {
+    businessUnit: string;
+    serviceOwner: string;
+    criticality: string;
+    slaRequirement: string;
+  };
+  warnings: string[];
+  failed_detections: string[];
+  workflow_trust_level: WorkflowTrustLevel;
+  override?: { workflowName: string; parameters: Record<string, unknown>; rationale: string };
+  identity?: { name: string; role: string };
+}
+
+export interface PolicyInputOptions {
+  confidenceThreshold: number;
+  workflowTrustLevel: WorkflowTrustLevel;
+  /** The workflow the decision is about (an override's, when evaluating one). */
+  workflowName?: string;
+  actionType?: string;
+  override?: PolicyInput["override"];
+  identity?: PolicyInput["identity"];
+}
+
+/**
+ * Builds the policy's `input` from a remediation. `target_resource` is what the alert named;
+ * `remediation_target` is what analysis decided to act on (the same until the owner chain is verified).
+ */
+export function buildPolicyInput(rr: RemediationRequest, options: PolicyInputOptions): PolicyInput {
+  const ref = (r: RemediationRequest["targetResource"]) => ({
+    kind: r.kind,
+    name: r.name,
+    namespace: r.namespace ?? "",
+  });
+  const workflowName = options.workflowName ?? rr.analysis?.workflowId;
+  return {
+    environment: rr.enrichment?.environment ?? "Unknown",
+    confidence: rr.analysis?.confidence ?? 0,
+    confidence_threshold: options.confidenceThreshold,
+    severity: rr.enrichment?.severity ?? "unknown",
+    signal_type: rr.signal.alertName,
+    business_priority: rr.enrichment?.priority ?? "P3",
+    action_type: options.actionType ?? rr.analysis?.actionType ?? "",
+    target_resource: ref(rr.targetResource),
+    remediation_target: ref(rr.targetResource),
+    detected_labels: { ...(workflowName ? { workflow_name: workflowName } : {}) },
+    custom_labels: rr.enrichment?.customLabels ?? {},
+    business_classification: { businessUnit: "", serviceOwner: "", criticality: "", slaRequirement: "" },
+    warnings: [],
+    failed_detections: [],
+    workflow_trust_level: options.workflowTrustLevel,
+    ...(options.override ? { override: options.override } : {}),
+    ...(options.identity ? { identity: options.identity } : {}),
+  };
+}

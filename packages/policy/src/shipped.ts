@@ -1,0 +1,59 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { compileRego, sha256 } from "./build";
+import { OPA_VERSION } from "./opa-cli";
+
+/** The package root: policies/ holds the Rego sources, compiled/ their committed wasm. */
+export const POLICY_ROOT = resolve(import.meta.dirname, "..");
+export const SHIPPED_POLICIES = ["starter", "strict", "trusted-workflows"] as const;
+export type ShippedPolicy = (typeof SHIPPED_POLICIES)[number];
+
+export const sourcePath = (name: ShippedPolicy) => join(POLICY_ROOT, "policies", "approval", `${name}.rego`);
+export const testPath = (name: ShippedPolicy) =>
+  join(POLICY_ROOT, "policies", "approval", `${name}_test.rego`);
+export const wasmPath = (name: ShippedPolicy) => join(POLICY_ROOT, "compiled", `${name}.wasm`);
+const MANIFEST = join(POLICY_ROOT, "compiled", "manifest.json");
+
+export interface ManifestEntry {
+  source: string;
+  sourceSha256: string;
+  wasmSha256: string;
+  opaVersion: string;
+}
+export type Manifest = Record<string, ManifestEntry>;
+
+export function readManifest(): Manifest {
+  return existsSync(MANIFEST) ? (JSON.parse(readFileSync(MANIFEST, "utf8")) as Manifest) : {};
+}
+
+/**
+ * The committed wasm for a Rego file, if the file is a shipped policy whose source is unchanged: a user
+ * without the OPA CLI can still run the shipped policies, and an edited one is never matched to stale wasm.
+ */
+export function committedWasmFor(regoPath: string): Buffer | undefined {
+  const source = readFileSync(regoPath);
+  const hash = sha256(source);
+  for (const [name, entry] of Object.entries(readManifest())) {
+    if (entry.sourceSha256 !== hash) continue;
+    const wasm = readFileSync(wasmPath(name as ShippedPolicy));
+    if (sha256(wasm) === entry.wasmSha256) return wasm;
+  }
+  return undefined;
+}
+
+/** `kubernaut policy build`: compiles every shipped policy and records the hashes that CI checks. */
+export async function buildShippedPolicies(): Promise<Manifest> {
+  const manifest: Manifest = {};
+  for (const name of SHIPPED_POLICIES) {
+    const wasm = await compileRego(sourcePath(name));
+    writeFileSync(wasmPath(name), wasm);
+    manifest[name] = {
+      source: `policies/approval/${name}.rego`,
+      sourceSha256: sha256(readFileSync(sourcePath(name))),
+      wasmSha256: sha256(wasm),
+      opaVersion: OPA_VERSION,
+    };
+  }
+  writeFileSync(MANIFEST, `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
