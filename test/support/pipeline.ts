@@ -1,9 +1,9 @@
-import { createApp, StepFunctionsStarter } from "@kubernaut/api";
+import { createApp, StepFunctionsDecisionSender, StepFunctionsStarter } from "@kubernaut/api";
 import type { Config, ConfigInput } from "@kubernaut/config";
 import type { RemediationRequest } from "@kubernaut/core";
 import { type LocalPipelineOptions, startLocalPipeline } from "@kubernaut/pipeline";
 import { FilePolicyStore } from "@kubernaut/policy";
-import { ApprovalStore } from "@kubernaut/store";
+import { ApprovalStore, SystemAuditStore } from "@kubernaut/store";
 import { CATALOG } from "@kubernaut/workflows";
 import { expect } from "vitest";
 import { createTestStore, testConfig, WEBHOOK_TOKEN } from "./store";
@@ -25,7 +25,21 @@ export async function createPipelineHarness(
   const deps = { config: () => config, store, approvals, catalog: CATALOG, policy };
   const pipeline = await startLocalPipeline({ timeScale: 0.01, ...options, deps, db });
   const starter = new StepFunctionsStarter(pipeline.sfn, pipeline.stateMachineArn);
-  const app = createApp({ config, store, starter });
+  const systemAudit = new SystemAuditStore(db, config.storage.tableName, config.retention.auditDays);
+  // The decision sender can be told to crash, as a process dying right after the decision write would.
+  const realSender = new StepFunctionsDecisionSender(pipeline.sfn);
+  const faults = { crashNextDelivery: 0 };
+  const sender = {
+    send: async (approval: Parameters<StepFunctionsDecisionSender["send"]>[0]) => {
+      if (faults.crashNextDelivery > 0) {
+        faults.crashNextDelivery--;
+        throw new Error("process crashed after the decision write");
+      }
+      return realSender.send(approval);
+    },
+  };
+  const decisions = { config: () => config, store, approvals, systemAudit, catalog: CATALOG, policy, sender };
+  const app = createApp({ config, store, starter, approvals: decisions });
 
   const postAlerts = async (body: unknown) => {
     const response = await app.request("/api/v1/signals/prometheus", {
@@ -53,7 +67,22 @@ export async function createPipelineHarness(
     }
   };
 
-  return { config, store, approvals, db, pipeline, starter, app, postAlerts, waitFor, deps };
+  return {
+    config,
+    store,
+    approvals,
+    db,
+    pipeline,
+    starter,
+    app,
+    postAlerts,
+    waitFor,
+    deps,
+    systemAudit,
+    sender,
+    faults,
+    policy,
+  };
 }
 
 export type PipelineHarness = Awaited<ReturnType<typeof createPipelineHarness>>;

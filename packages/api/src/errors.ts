@@ -8,6 +8,7 @@ export type ErrorCode =
   | "forbidden"
   | "not_found"
   | "conflict"
+  | "policy_denied"
   | "payload_too_large"
   | "unavailable"
   | "internal";

@@ -1,6 +1,7 @@
 export * from "@kubernaut/telemetry";
 export { logger } from "@kubernaut/telemetry";
 export * from "./app";
+export * from "./approvals";
 export * from "./auth";
 export * from "./errors";
 export * from "./ingest";

@@ -1,3 +1,5 @@
+import { approvalsCommand } from "./approvals";
+import { auditCommand } from "./audit";
 import { policyCommand } from "./policy";
 
 const USAGE = `kubernaut <command>
@@ -5,6 +7,13 @@ const USAGE = `kubernaut <command>
   policy build                         compile the shipped Rego policies to wasm (needs the OPA CLI)
   policy test                          run the Rego unit tests of every shipped policy (opa test)
   policy eval --policy F --input F     evaluate a policy (.rego, .wasm or bundle) on an input document
+  approvals list [--decision D]         pending (or decided) approval requests
+  approvals approve ID [--override F]   approve, optionally with a workflowOverride JSON file
+  approvals reject ID --message TEXT    reject with a reason
+  audit verify ID                       check a remediation's hash-chained audit trail
+
+  The approvals and audit commands use the HTTP API: --url / KUBERNAUT_URL (default
+  http://127.0.0.1:8787) and --token / KUBERNAUT_TOKEN.
 `;
 
 /** Entry point; returns the exit code. Output goes to stdout, errors to stderr. */
@@ -17,6 +26,10 @@ export async function main(
     switch (command) {
       case "policy":
         return await policyCommand(rest, out);
+      case "approvals":
+        return await approvalsCommand(rest, out);
+      case "audit":
+        return await auditCommand(rest, out);
       default:
         out(USAGE);
         return command === undefined || command === "help" || command === "--help" ? 0 : 2;

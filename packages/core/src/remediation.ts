@@ -132,6 +132,23 @@ export const RemediationRequest = z.object({
   analysis: Analysis.optional(),
   policyDecision: PolicyDecision.optional(),
   approvalRequestId: z.string().optional(),
+  /** The operator's decision on the approval request, and an approve-with-changes override. */
+  approvalDecision: z
+    .object({
+      decision: z.enum(["Approved", "Rejected", "Expired"]),
+      decidedBy: z.string(),
+      decidedVia: z.string(),
+      decidedAt: z.string(),
+      message: z.string().optional(),
+      override: z
+        .object({
+          workflowName: z.string(),
+          parameters: z.record(z.string(), z.unknown()),
+          rationale: z.string(),
+        })
+        .optional(),
+    })
+    .optional(),
   /** For DryRun: what would have been done (workflow, absolute parameters). */
   wouldHaveDone: z.record(z.string(), z.unknown()).optional(),
   executionStartedAt: z.string().optional(),

@@ -1,6 +1,11 @@
 import { join, resolve } from "node:path";
 import { serve } from "@hono/node-server";
-import { createApp, StepFunctionsStarter } from "@kubernaut/api";
+import {
+  createApp,
+  deliverPendingDecisions,
+  StepFunctionsDecisionSender,
+  StepFunctionsStarter,
+} from "@kubernaut/api";
 import { type Config, watchedConfig } from "@kubernaut/config";
 import { breakerGauge, type SlackStandIn, startSlackStandIn } from "@kubernaut/notify";
 import { reconcileAfterRestart, startLocalPipeline } from "@kubernaut/pipeline";
@@ -11,6 +16,7 @@ import {
   documentClient,
   ensureTable,
   RemediationStore,
+  SystemAuditStore,
 } from "@kubernaut/store";
 import { logger, metrics } from "@kubernaut/telemetry";
 import { CATALOG } from "@kubernaut/workflows";
@@ -26,6 +32,8 @@ export interface LocalLoopOptions {
   cwd?: string;
   port?: number;
   timeScale?: number;
+  /** How often the approval outbox is swept (default 2 s). */
+  outboxSweepMs?: number;
 }
 
 /**
@@ -102,7 +110,17 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
     stops.push(async () => uncollect());
     const reconciled = await reconcileAfterRestart(store, (rr) => starter.start(rr));
 
-    const app = createApp({ config: initial, store, starter });
+    const systemAudit = new SystemAuditStore(db, initial.storage.tableName, initial.retention.auditDays);
+    const sender = new StepFunctionsDecisionSender(pipeline.sfn);
+    const decisions = { config, store, approvals, systemAudit, catalog: CATALOG, policy, sender };
+    // The outbox sweep (an EventBridge schedule on AWS): decisions recorded but not delivered go out.
+    const sweep = setInterval(() => {
+      void deliverPendingDecisions({ store, approvals, sender }).catch((error: unknown) =>
+        logger.warn("outbox sweep failed", { error }),
+      );
+    }, options.outboxSweepMs ?? 2_000);
+    stops.push(async () => clearInterval(sweep));
+    const app = createApp({ config: initial, store, starter, approvals: decisions });
     const port = options.port ?? initial.server.port;
     const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port, hostname: "127.0.0.1" }, () => resolve(s));
@@ -126,6 +144,7 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
       reconciled,
       config,
       policy,
+      systemAudit,
       slackStandIn,
       stop,
     };

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { opa } from "./opa-cli";
 
@@ -25,13 +25,20 @@ export function sha256(bytes: Buffer | string): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-/** `opa build -t wasm` of one Rego file; returns the policy.wasm of the bundle (deterministic for a given OPA). */
+/**
+ * `opa build -t wasm` of one Rego file; returns the policy.wasm of the bundle. The wasm embeds source
+ * locations, so the file is built from its own directory by name: the same source then compiles to the
+ * same bytes wherever the repository is checked out (CI compares them with the committed build).
+ */
 export async function compileRego(regoPath: string, entrypoint = APPROVAL_ENTRYPOINT): Promise<Buffer> {
   const dir = mkdtempSync(join(tmpdir(), "kubernaut-policy-"));
   try {
     const bundle = join(dir, "bundle.tar.gz");
     try {
-      await opa(["build", "-t", "wasm", "-e", entrypoint, "-o", bundle, regoPath]);
+      await opa(
+        ["build", "-t", "wasm", "-e", entrypoint, "-o", bundle, basename(regoPath)],
+        dirname(resolve(regoPath)),
+      );
     } catch (error) {
       throw new PolicyCompileError(
         regoPath,

@@ -1,4 +1,10 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { addDays, epochSeconds } from "./keys";
 
@@ -25,6 +31,17 @@ export const ApprovalRequest = z.object({
   decidedVia: z.string().optional(),
   decidedAt: z.string().optional(),
   message: z.string().optional(),
+  /** An operator's approve-with-changes: the workflow and absolute parameters that will run instead. */
+  override: z
+    .object({
+      workflowName: z.string(),
+      parameters: z.record(z.string(), z.unknown()),
+      rationale: z.string(),
+    })
+    .optional(),
+  /** When the decision reached the waiting execution (the outbox is drained). */
+  deliveredAt: z.string().optional(),
+  deliveryNote: z.string().optional(),
 });
 export type ApprovalRequest = z.infer<typeof ApprovalRequest>;
 
@@ -93,34 +110,87 @@ export class ApprovalStore {
       decidedVia: string;
       at: Date;
       message?: string;
+      override?: ApprovalRequest["override"];
     },
   ): Promise<ApprovalRequest | undefined> {
+    // Only Expired may be recorded after requiredBy: an operator's decision must beat the deadline,
+    // checked here by the database rather than by a clock read earlier in the request.
+    const inTime = decision.decision === "Expired" ? "" : " AND requiredBy > :at";
     try {
       const { Attributes } = await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key(id),
           UpdateExpression:
-            "SET decision = :decision, decidedBy = :by, decidedVia = :via, decidedAt = :at, message = :message, " +
-            "gsi2pk = :decided, expiresAt = :expires",
-          ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(decision)",
+            "SET decision = :decision, decidedBy = :by, decidedVia = :via, decidedAt = :at, gsi2pk = :decided, " +
+            "expiresAt = :expires, gsi3pk = :outbox, gsi3sk = :outboxKey" +
+            (decision.message ? ", message = :message" : "") +
+            (decision.override ? ", #override = :override" : ""),
+          ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(decision)${inTime}`,
+          ...(decision.override ? { ExpressionAttributeNames: { "#override": "override" } } : {}),
           ExpressionAttributeValues: {
             ":decision": decision.decision,
             ":by": decision.decidedBy,
             ":via": decision.decidedVia,
             ":at": decision.at.toISOString(),
-            ":message": decision.message ?? null,
             ":decided": `RAR#${decision.decision}`,
             ":expires": epochSeconds(addDays(decision.at, this.retentionDays)),
+            // The outbox: a sparse index of decisions not yet delivered to their execution.
+            ":outbox": "RAR#OUTBOX",
+            ":outboxKey": `${decision.at.toISOString()}#${id}`,
+            ...(decision.message ? { ":message": decision.message } : {}),
+            ...(decision.override ? { ":override": decision.override } : {}),
           },
           ReturnValues: "ALL_NEW",
         }),
       );
-      return ApprovalRequest.parse({ ...Attributes, message: Attributes?.message ?? undefined });
+      return ApprovalRequest.parse(Attributes);
     } catch (error) {
       if (error instanceof Error && error.name === "ConditionalCheckFailedException") return undefined;
       throw error;
     }
+  }
+
+  /** Takes a delivered decision out of the outbox. */
+  async markDelivered(id: string, at: Date, note?: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key(id),
+        UpdateExpression: `SET deliveredAt = :at${note ? ", deliveryNote = :note" : ""} REMOVE gsi3pk, gsi3sk`,
+        ConditionExpression: "attribute_exists(decision)",
+        ExpressionAttributeValues: { ":at": at.toISOString(), ...(note ? { ":note": note } : {}) },
+      }),
+    );
+  }
+
+  /** Decisions written but not yet delivered (a crash after the write, or Step Functions unreachable). */
+  async undelivered(limit = 100): Promise<ApprovalRequest[]> {
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: "gsi3",
+        KeyConditionExpression: "gsi3pk = :outbox",
+        ExpressionAttributeValues: { ":outbox": "RAR#OUTBOX" },
+        Limit: limit,
+      }),
+    );
+    return Items.map((item) => ApprovalRequest.parse(item));
+  }
+
+  /** Requests by state, soonest deadline (pending) or newest decision first. */
+  async list(state: "Pending" | ApprovalDecision, limit = 50): Promise<ApprovalRequest[]> {
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: "gsi2",
+        KeyConditionExpression: "gsi2pk = :state",
+        ExpressionAttributeValues: { ":state": `RAR#${state}` },
+        ScanIndexForward: state === "Pending",
+        Limit: limit,
+      }),
+    );
+    return Items.map((item) => ApprovalRequest.parse(item));
   }
 
   private pendingIndex(id: string, requiredBy: string) {

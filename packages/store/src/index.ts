@@ -3,4 +3,5 @@ export * from "./client";
 export * from "./errors";
 export * from "./keys";
 export * from "./remediations";
+export * from "./system-audit";
 export * from "./table";

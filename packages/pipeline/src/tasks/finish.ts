@@ -1,5 +1,5 @@
 import { type Hold, isTerminal, type Outcome, type Phase } from "@kubernaut/core";
-import { epochSeconds } from "@kubernaut/store";
+import { approvalIdFor, epochSeconds } from "@kubernaut/store";
 import { z } from "zod";
 import { FINISH_RESULTS } from "../definition";
 import { PIPELINE_ACTOR, type PipelineDeps } from "./deps";
@@ -101,6 +101,17 @@ export async function finish(
   })();
 
   const now = deps.now?.() ?? new Date();
+  if (result === "Expired") {
+    // The request's own record says so too, and there is nothing to deliver to a finished wait.
+    const id = approvalIdFor(remediationId);
+    const expired = await deps.approvals.decide(id, {
+      decision: "Expired",
+      decidedBy: "system",
+      decidedVia: "pipeline",
+      at: now,
+    });
+    if (expired) await deps.approvals.markDelivered(id, now, "expired: requiredBy passed without a decision");
+  }
   if (ending.hold) {
     await deps.store.putHold(rr.fingerprint, {
       kind: ending.hold.kind,

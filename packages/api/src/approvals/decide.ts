@@ -1,0 +1,177 @@
+import type { Config } from "@kubernaut/config";
+import { buildPolicyInput, type PolicyEngine } from "@kubernaut/policy";
+import type { ApprovalRequest, ApprovalStore, RemediationStore, SystemAuditStore } from "@kubernaut/store";
+import {
+  findWorkflow,
+  type ParameterValue,
+  validateParameters,
+  type WorkflowDefinition,
+} from "@kubernaut/workflows";
+import { z } from "zod";
+import type { Caller } from "../auth";
+import { mayDecide } from "../auth/scope";
+import { ApiError, parseOrThrow } from "../errors";
+import { type DecisionSender, deliverDecision } from "./deliver";
+
+export const DecisionBody = z
+  .object({
+    decision: z.enum(["Approved", "Rejected"]),
+    message: z.string().max(2000).optional(),
+    workflowOverride: z
+      .object({
+        workflowName: z.string().min(1),
+        parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+        rationale: z.string().min(1, "an override needs a rationale").max(2000),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type DecisionBody = z.infer<typeof DecisionBody>;
+
+export interface DecisionDeps {
+  config: () => Config;
+  store: RemediationStore;
+  approvals: ApprovalStore;
+  systemAudit: SystemAuditStore;
+  catalog: readonly WorkflowDefinition[];
+  policy: PolicyEngine;
+  sender: DecisionSender;
+  now?: () => Date;
+}
+
+/** An approval request as the API shows it: never with its task token. */
+export function publicApproval(approval: ApprovalRequest) {
+  const { taskToken: _secret, ...rest } = approval;
+  return rest;
+}
+
+/**
+ * Decides an approval request for the authenticated caller (DESIGN §3.6), whatever the channel (API,
+ * CLI, Slack, console, MCP). The decision itself is one conditional write: only a pending request not
+ * past `requiredBy` can be decided, so of any number of concurrent deciders exactly one wins and the
+ * rest get 409 with the state they lost to. Delivery to the waiting execution follows through the
+ * outbox, so a crash after the write cannot strand an approved remediation.
+ */
+export async function decideApproval(
+  deps: DecisionDeps,
+  request: {
+    id: string;
+    caller: Caller;
+    channel: "api" | "cli" | "slack" | "console" | "mcp";
+    body: unknown;
+  },
+) {
+  const body = parseOrThrow(DecisionBody, request.body, "decision");
+  const now = deps.now?.() ?? new Date();
+  if (body.workflowOverride && body.decision !== "Approved") {
+    throw new ApiError(
+      400,
+      "invalid_request",
+      "invalid decision: workflowOverride: only an Approved decision may carry an override",
+    );
+  }
+  const approval = await deps.approvals.get(request.id);
+  if (!approval) throw new ApiError(404, "not_found", `approval request ${request.id} does not exist`);
+
+  if (!mayDecide(request.caller, approval.environment, approval.namespace)) {
+    // Refused requests are the only thing they write: one system audit event.
+    await deps.systemAudit.append({
+      type: "DecisionRefused",
+      at: now.toISOString(),
+      actor: { type: "user", id: request.caller.name, channel: request.channel },
+      details: {
+        approvalRequestId: approval.id,
+        environment: approval.environment,
+        namespace: approval.namespace,
+        role: request.caller.role,
+      },
+    });
+    throw new ApiError(
+      403,
+      "forbidden",
+      `${request.caller.name} (${request.caller.role}) may not decide approvals in ${approval.environment}${approval.namespace ? `/${approval.namespace}` : ""}`,
+    );
+  }
+  if (approval.decision) throw conflict(approval);
+  if (Date.parse(approval.requiredBy) <= now.getTime()) {
+    const expired = await deps.approvals.decide(approval.id, {
+      decision: "Expired",
+      decidedBy: "system",
+      decidedVia: "api",
+      at: now,
+    });
+    throw conflict(expired ?? (await deps.approvals.get(approval.id)) ?? approval);
+  }
+
+  const override = body.workflowOverride
+    ? await checkOverride(deps, approval, body.workflowOverride, request.caller)
+    : undefined;
+  const decided = await deps.approvals.decide(approval.id, {
+    decision: body.decision,
+    decidedBy: request.caller.name,
+    decidedVia: request.channel,
+    at: now,
+    ...(body.message ? { message: body.message } : {}),
+    ...(override ? { override } : {}),
+  });
+  if (!decided) throw conflict((await deps.approvals.get(approval.id)) ?? approval);
+
+  let delivered = false;
+  try {
+    delivered = await deliverDecision(deps, decided);
+  } catch {
+    // Recorded but not yet delivered: the outbox sweep finishes the job. The caller's decision stands.
+  }
+  return { approval: publicApproval(decided), delivered };
+}
+
+function conflict(approval: ApprovalRequest): ApiError {
+  const state = approval.decision
+    ? `already ${approval.decision} by ${approval.decidedBy} at ${approval.decidedAt}`
+    : `past its deadline ${approval.requiredBy}`;
+  return new ApiError(409, "conflict", `approval request ${approval.id} is ${state}`);
+}
+
+/**
+ * An override must name an existing workflow, carry parameters its schema accepts (400 naming the
+ * field), and pass the policy again on the changed choice: a policy `deny` refuses it with its reason.
+ */
+async function checkOverride(
+  deps: DecisionDeps,
+  approval: ApprovalRequest,
+  override: NonNullable<DecisionBody["workflowOverride"]>,
+  caller: Caller,
+): Promise<NonNullable<ApprovalRequest["override"]>> {
+  const workflow = findWorkflow(override.workflowName, deps.catalog);
+  if (!workflow) {
+    throw new ApiError(
+      400,
+      "invalid_request",
+      `invalid decision: workflowOverride.workflowName: no workflow ${override.workflowName} in the catalog`,
+    );
+  }
+  const problems = validateParameters(workflow, override.parameters as Record<string, ParameterValue>);
+  if (problems.length > 0) {
+    throw new ApiError(
+      400,
+      "invalid_request",
+      `invalid decision: ${problems.map((p) => `workflowOverride.parameters.${p}`).join("; ")}`,
+    );
+  }
+  const rr = await deps.store.get(approval.remediationId);
+  if (!rr) throw new ApiError(404, "not_found", `remediation ${approval.remediationId} does not exist`);
+  const outcome = await deps.policy.evaluate(
+    buildPolicyInput(rr, {
+      confidenceThreshold: deps.config().aianalysis.rego.confidenceThreshold,
+      workflowTrustLevel: "approve",
+      workflowName: workflow.id,
+      actionType: workflow.actionType,
+      override: { workflowName: workflow.id, parameters: override.parameters, rationale: override.rationale },
+      identity: { name: caller.name, role: caller.role },
+    }),
+  );
+  if (outcome.deny)
+    throw new ApiError(403, "policy_denied", `the policy refuses this override: ${outcome.reason}`);
+  return { workflowName: workflow.id, parameters: override.parameters, rationale: override.rationale };
+}

@@ -1,0 +1,3 @@
+export * from "./decide";
+export * from "./deliver";
+export * from "./routes";

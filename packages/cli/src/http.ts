@@ -1,0 +1,65 @@
+/** A small client for the HTTP API: URL and token from flags or KUBERNAUT_URL / KUBERNAUT_TOKEN. */
+export interface ApiTarget {
+  url: string;
+  token: string;
+}
+
+export function apiTarget(
+  args: string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ApiTarget {
+  const url = option(args, "--url") ?? env.KUBERNAUT_URL ?? "http://127.0.0.1:8787";
+  const token = option(args, "--token") ?? env.KUBERNAUT_TOKEN;
+  if (!token)
+    throw new Error(
+      "an API token is needed: --token or KUBERNAUT_TOKEN (npm start prints a local admin token)",
+    );
+  return { url: url.replace(/\/$/, ""), token };
+}
+
+export class ApiCallError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(`${status} ${code}: ${message}`);
+    this.name = "ApiCallError";
+  }
+}
+
+export async function call<T>(target: ApiTarget, method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${target.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${target.token}`,
+      // Decisions made from here are audited as the CLI's.
+      "x-kubernaut-channel": "cli",
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const payload = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string } };
+  if (!response.ok)
+    throw new ApiCallError(
+      response.status,
+      payload.error?.code ?? "error",
+      payload.error?.message ?? response.statusText,
+    );
+  return payload as T;
+}
+
+export function option(args: string[], name: string): string | undefined {
+  const index = args.indexOf(name);
+  return index >= 0 ? args[index + 1] : undefined;
+}
+
+/** Positional arguments: everything that is neither a flag nor a flag's value. */
+export function positional(args: string[]): string[] {
+  const result: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if ((args[i] as string).startsWith("--")) i++;
+    else result.push(args[i] as string);
+  }
+  return result;
+}
