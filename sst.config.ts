@@ -24,7 +24,12 @@ export default $config({
     const secrets = createSecrets();
     const notify = await createNotify({ storage, secrets });
     const pipeline = await createPipeline({ storage, secrets, notifyStateMachineArn: notify.machine.arn });
-    const api = await createApi({ storage, secrets, stateMachineArn: pipeline.machine.arn });
+    const api = await createApi({
+      storage,
+      secrets,
+      stateMachineArn: pipeline.machine.arn,
+      notifyStateMachineArn: notify.machine.arn,
+    });
     return {
       apiUrl: api.url,
       table: storage.table.name,

@@ -1,3 +1,4 @@
+import { functionFiles } from "./files";
 import type { Secrets } from "./secrets";
 import type { Storage } from "./storage";
 
@@ -10,10 +11,12 @@ export async function createApi({
   storage,
   secrets,
   stateMachineArn,
+  notifyStateMachineArn,
 }: {
   storage: Storage;
   secrets: Secrets;
   stateMachineArn: $util.Input<string>;
+  notifyStateMachineArn: $util.Input<string>;
 }) {
   const aws = await import("@pulumi/aws");
   const identity = aws.getCallerIdentityOutput();
@@ -26,9 +29,7 @@ export async function createApi({
   const common = {
     runtime: "nodejs22.x" as const,
     architecture: "arm64" as const,
-    copyFiles: [
-      { from: process.env.KUBERNAUT_CONFIG ?? "kubernaut.config.yaml", to: "kubernaut.config.yaml" },
-    ],
+    copyFiles: functionFiles(),
     environment: {
       KUBERNAUT_TABLE: table.name,
       KUBERNAUT_CONFIG: "kubernaut.config.yaml",
@@ -75,10 +76,53 @@ export async function createApi({
     ],
   });
 
+  // Approvals: decide (one conditional write) and hand the decision to the waiting execution. The task
+  // token APIs accept no resource ARN, so SendTask* must be granted on "*"; the token itself is the
+  // capability, and it never leaves the table (API responses strip it, Slack buttons carry only the id).
+  const approvalPermissions = [
+    {
+      actions: [
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:ConditionCheckItem",
+      ],
+      resources: tableResources,
+    },
+    { actions: ["states:SendTaskSuccess", "states:SendTaskFailure"], resources: ["*"] },
+    { actions: ["states:StartExecution"], resources: [notifyStateMachineArn] },
+    readSecrets,
+  ];
+  const approvalsEnvironment = {
+    ...common.environment,
+    KUBERNAUT_NOTIFY_STATE_MACHINE_ARN: notifyStateMachineArn,
+  };
+  const approvals = new sst.aws.Function("Approvals", {
+    ...common,
+    handler: "functions/approvals.handler",
+    memory: "1024 MB",
+    timeout: "10 seconds",
+    environment: approvalsEnvironment,
+    permissions: approvalPermissions,
+  });
+  new sst.aws.CronV2("ApprovalsOutbox", {
+    schedule: "rate(1 minute)",
+    function: {
+      ...common,
+      handler: "functions/approvals-outbox.handler",
+      timeout: "1 minute",
+      environment: approvalsEnvironment,
+      permissions: approvalPermissions,
+    },
+  });
+
   const http = new sst.aws.ApiGatewayV2("Http");
   http.route("POST /api/v1/signals/prometheus", ingest.arn);
   http.route("GET /api/v1/remediations", api.arn);
   http.route("GET /api/v1/remediations/{id}", api.arn);
   http.route("GET /healthz", api.arn);
+  http.route("GET /api/v1/approvals", approvals.arn);
+  http.route("POST /api/v1/approvals/{id}/decision", approvals.arn);
   return { url: http.url, ingest, api };
 }

@@ -1,5 +1,6 @@
 import { loadConfig } from "@kubernaut/config";
 import { buildNotifyDefinition, NOTIFY_FUNCTIONS, type NotifyFunction } from "@kubernaut/notify/definition";
+import { functionFiles } from "./files";
 import type { Secrets } from "./secrets";
 import type { Storage } from "./storage";
 
@@ -39,9 +40,7 @@ export async function createNotify({ storage, secrets }: { storage: Storage; sec
         memory: "256 MB",
         timeout: "30 seconds",
         handler: `functions/notify/${fn}.handler`,
-        copyFiles: [
-          { from: process.env.KUBERNAUT_CONFIG ?? "kubernaut.config.yaml", to: "kubernaut.config.yaml" },
-        ],
+        copyFiles: functionFiles(),
         environment: {
           KUBERNAUT_TABLE: table.name,
           KUBERNAUT_CONFIG: "kubernaut.config.yaml",

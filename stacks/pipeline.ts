@@ -1,4 +1,5 @@
 import { buildDefinition, TASK_FUNCTIONS, type TaskFunction } from "@kubernaut/pipeline/definition";
+import { functionFiles } from "./files";
 import type { Secrets } from "./secrets";
 import type { Storage } from "./storage";
 
@@ -31,9 +32,7 @@ export async function createPipeline({
     runtime: "nodejs22.x" as const,
     architecture: "arm64" as const,
     memory: "512 MB" as const,
-    copyFiles: [
-      { from: process.env.KUBERNAUT_CONFIG ?? "kubernaut.config.yaml", to: "kubernaut.config.yaml" },
-    ],
+    copyFiles: functionFiles(),
     environment: {
       KUBERNAUT_TABLE: table.name,
       KUBERNAUT_CONFIG: "kubernaut.config.yaml",

@@ -38,7 +38,16 @@ export async function createPipelineHarness(
       return realSender.send(approval);
     },
   };
-  const decisions = { config: () => config, store, approvals, systemAudit, catalog: CATALOG, policy, sender };
+  const decisions = {
+    config: () => config,
+    store,
+    approvals,
+    systemAudit,
+    catalog: CATALOG,
+    policy,
+    sender,
+    notifier: pipeline.notifier,
+  };
   const app = createApp({ config, store, starter, approvals: decisions });
 
   const postAlerts = async (body: unknown) => {

@@ -112,7 +112,16 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
 
     const systemAudit = new SystemAuditStore(db, initial.storage.tableName, initial.retention.auditDays);
     const sender = new StepFunctionsDecisionSender(pipeline.sfn);
-    const decisions = { config, store, approvals, systemAudit, catalog: CATALOG, policy, sender };
+    const decisions = {
+      config,
+      store,
+      approvals,
+      systemAudit,
+      catalog: CATALOG,
+      policy,
+      sender,
+      notifier: pipeline.notifier,
+    };
     // The outbox sweep (an EventBridge schedule on AWS): decisions recorded but not delivered go out.
     const sweep = setInterval(() => {
       void deliverPendingDecisions({ store, approvals, sender }).catch((error: unknown) =>

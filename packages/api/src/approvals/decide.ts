@@ -1,4 +1,5 @@
 import type { Config } from "@kubernaut/config";
+import type { NotificationPort } from "@kubernaut/notify";
 import { buildPolicyInput, type PolicyEngine } from "@kubernaut/policy";
 import type { ApprovalRequest, ApprovalStore, RemediationStore, SystemAuditStore } from "@kubernaut/store";
 import {
@@ -37,6 +38,8 @@ export interface DecisionDeps {
   catalog: readonly WorkflowDefinition[];
   policy: PolicyEngine;
   sender: DecisionSender;
+  /** Announces decisions (StatusUpdate); optional so a deployment without notifications still decides. */
+  notifier?: NotificationPort;
   now?: () => Date;
 }
 
@@ -122,6 +125,20 @@ export async function decideApproval(
     delivered = await deliverDecision(deps, decided);
   } catch {
     // Recorded but not yet delivered: the outbox sweep finishes the job. The caller's decision stands.
+  }
+  const rr = await deps.store.get(decided.remediationId);
+  if (rr && deps.notifier) {
+    const what = decided.override
+      ? `Approved with changes (${decided.override.workflowName})`
+      : (decided.decision ?? "Decided");
+    await deps.notifier.notify({
+      type: "StatusUpdate",
+      remediation: rr,
+      key: "decision",
+      subject: `${what} by ${decided.decidedBy}: ${rr.targetResource.kind}/${rr.targetResource.name}`,
+      body: `${decided.id} was ${what.toLowerCase()} by ${decided.decidedBy} via ${decided.decidedVia}${decided.message ? `: ${decided.message}` : ""}.`,
+      context: { approvalRequestId: decided.id },
+    });
   }
   return { approval: publicApproval(decided), delivered };
 }
