@@ -1,6 +1,7 @@
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { createApprovalsApp, StepFunctionsDecisionSender } from "@kubernaut/api";
 import { SystemAuditStore } from "@kubernaut/store";
+import { WebClient } from "@slack/web-api";
 import { handle } from "hono/aws-lambda";
 import { approvalDeps } from "./approvals-runtime";
 import { loadRuntimeConfig } from "./runtime";
@@ -15,6 +16,13 @@ export const handler = handle(
       ...deps,
       systemAudit: new SystemAuditStore(deps.db, config.storage.tableName, config.retention.auditDays),
       sender: new StepFunctionsDecisionSender(new SFNClient({})),
+    },
+    slack: {
+      slack: new WebClient(config.slack.botToken, {
+        slackApiUrl: config.slack.apiUrl,
+        retryConfig: { retries: 0 },
+      }),
+      systemAudit: new SystemAuditStore(deps.db, config.storage.tableName, config.retention.auditDays),
     },
   }),
 );

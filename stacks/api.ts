@@ -93,10 +93,14 @@ export async function createApi({
     { actions: ["states:SendTaskSuccess", "states:SendTaskFailure"], resources: ["*"] },
     { actions: ["states:StartExecution"], resources: [notifyStateMachineArn] },
     readSecrets,
+    { actions: ["ssm:GetParameter"], resources: [parameterArn(`${secrets.prefix}/notify/slack-*`)] },
   ];
   const approvalsEnvironment = {
     ...common.environment,
     KUBERNAUT_NOTIFY_STATE_MACHINE_ARN: notifyStateMachineArn,
+    // Slack's signing secret and bot token: SecureStrings next to the notify secrets.
+    SLACK_SIGNING_SECRET_PARAM: `${secrets.prefix}/notify/slack-signing-secret`,
+    SLACK_BOT_TOKEN_PARAM: `${secrets.prefix}/notify/slack-bot-token`,
   };
   const approvals = new sst.aws.Function("Approvals", {
     ...common,
@@ -124,5 +128,6 @@ export async function createApi({
   http.route("GET /healthz", api.arn);
   http.route("GET /api/v1/approvals", approvals.arn);
   http.route("POST /api/v1/approvals/{id}/decision", approvals.arn);
+  http.route("POST /api/v1/slack/interactions", approvals.arn);
   return { url: http.url, ingest, api };
 }

@@ -5,6 +5,7 @@ import { type LocalPipelineOptions, startLocalPipeline } from "@kubernaut/pipeli
 import { FilePolicyStore } from "@kubernaut/policy";
 import { ApprovalStore, SystemAuditStore } from "@kubernaut/store";
 import { CATALOG } from "@kubernaut/workflows";
+import { WebClient } from "@slack/web-api";
 import { expect } from "vitest";
 import { createTestStore, testConfig, WEBHOOK_TOKEN } from "./store";
 
@@ -48,7 +49,11 @@ export async function createPipelineHarness(
     sender,
     notifier: pipeline.notifier,
   };
-  const app = createApp({ config, store, starter, approvals: decisions });
+  const slack = new WebClient(config.slack.botToken, {
+    slackApiUrl: config.slack.apiUrl,
+    retryConfig: { retries: 0 },
+  });
+  const app = createApp({ config, store, starter, approvals: decisions, slack: { slack, systemAudit } });
 
   const postAlerts = async (body: unknown) => {
     const response = await app.request("/api/v1/signals/prometheus", {

@@ -5,10 +5,13 @@ import { metricsRoutes } from "./health/metrics";
 import { healthRoutes } from "./health/routes";
 import { type IngestAppDeps, mountIngest } from "./ingest/app";
 import { remediationRoutes } from "./remediations/routes";
+import { type SlackDeps, slackRoutes } from "./slack";
 
 export type AppDeps = IngestAppDeps & {
   /** The approvals group (policy, catalog, decision delivery); absent, its routes are not mounted. */
   approvals?: DecisionDeps;
+  /** Slack interactivity (buttons, the approve-with-changes modal); needs the approvals group. */
+  slack?: Omit<SlackDeps, "decisions" | "config">;
 };
 
 /** Every route group on one app: what the local loop serves (on AWS each group is its own Lambda). */
@@ -20,14 +23,23 @@ export function createApp(deps: AppDeps): Hono {
   mountIngest(app, deps);
   app.route("/", remediationRoutes(deps.store, deps.config.auth.apiTokens));
   if (deps.approvals) app.route("/", approvalRoutes(deps.approvals, deps.config.auth.apiTokens));
+  if (deps.approvals && deps.slack) {
+    app.route("/", slackRoutes({ ...deps.slack, decisions: deps.approvals, config: deps.approvals.config }));
+  }
   return app;
 }
 
-/** The approvals group's Lambda app (it carries opa-wasm for override re-evaluation). */
-export function createApprovalsApp(deps: { config: AppDeps["config"]; approvals: DecisionDeps }): Hono {
+/** The approvals group's Lambda app: the API decisions and Slack's interactions (opa-wasm for overrides). */
+export function createApprovalsApp(deps: {
+  config: AppDeps["config"];
+  approvals: DecisionDeps;
+  slack?: Omit<SlackDeps, "decisions" | "config">;
+}): Hono {
   const app = new Hono();
   withErrorHandling(app);
   app.route("/", approvalRoutes(deps.approvals, deps.config.auth.apiTokens));
+  if (deps.slack)
+    app.route("/", slackRoutes({ ...deps.slack, decisions: deps.approvals, config: deps.approvals.config }));
   return app;
 }
 

@@ -5,3 +5,4 @@ export * from "./approvals";
 export * from "./auth";
 export * from "./errors";
 export * from "./ingest";
+export * from "./slack";

@@ -286,6 +286,29 @@ export const ConfigSchema = z
         botToken: z.string().optional(),
         /** The Slack Web API base URL; the local loop points it at its stand-in when no token is set. */
         apiUrl: z.url().default("https://slack.com/api/"),
+        /** Interactions from another workspace or app are refused even when signed. */
+        teamId: z.string().min(1).optional(),
+        appId: z.string().min(1).optional(),
+        /**
+         * Who may decide from Slack: Slack user ids and/or user-group ids, each with the environments and
+         * namespaces they may decide in (empty = any). Nobody is an approver by default.
+         */
+        approvers: z
+          .array(
+            z
+              .object({
+                users: z
+                  .array(z.string().regex(/^[UW][A-Z0-9]+$/, "must be a Slack user id (U…)"))
+                  .default([]),
+                userGroups: z
+                  .array(z.string().regex(/^S[A-Z0-9]+$/, "must be a Slack user-group id (S…)"))
+                  .default([]),
+                environments: z.array(z.string()).default([]),
+                namespaces: z.array(z.string()).default([]),
+              })
+              .strict(),
+          )
+          .default([]),
       })
       .strict()
       .prefault({}),

@@ -20,6 +20,7 @@ import {
 } from "@kubernaut/store";
 import { logger, metrics } from "@kubernaut/telemetry";
 import { CATALOG } from "@kubernaut/workflows";
+import { WebClient } from "@slack/web-api";
 import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local";
 import { localSecrets } from "./secrets";
 
@@ -129,7 +130,17 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
       );
     }, options.outboxSweepMs ?? 2_000);
     stops.push(async () => clearInterval(sweep));
-    const app = createApp({ config: initial, store, starter, approvals: decisions });
+    const slack = new WebClient(initial.slack.botToken, {
+      slackApiUrl: initial.slack.apiUrl,
+      retryConfig: { retries: 0 },
+    });
+    const app = createApp({
+      config: initial,
+      store,
+      starter,
+      approvals: decisions,
+      slack: { slack, systemAudit },
+    });
     const port = options.port ?? initial.server.port;
     const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port, hostname: "127.0.0.1" }, () => resolve(s));

@@ -81,10 +81,18 @@ export async function deliver(deps: DeliverDeps, rawInput: unknown): Promise<Del
 
   const channel = deps.channels[receiver.type];
   const slackChannel = notification.deliveries.find((d) => d.receiver === receiver.name)?.channel;
+  const original = notification.replaces
+    ? await deps.notifications.delivery(notification.replaces, receiver.name)
+    : undefined;
+  if (original?.status === "Pending") {
+    // The message this one rewrites is still on its way: wait for it (Retry) rather than post a second one.
+    throw new DeliveryError("transient", `waiting for ${notification.replaces} to be delivered first`);
+  }
   try {
     const ref = await channel.deliver(notification, {
       receiver,
       ...(slackChannel ? { channel: slackChannel } : {}),
+      ...(original?.ref ? { replaceRef: original.ref } : {}),
     });
     await deps.notifications.recordAttempt(
       input.notificationId,

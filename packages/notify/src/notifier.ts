@@ -23,6 +23,11 @@ export interface NotifyInput {
   key?: string;
   /** Without a remediation there is no priority to derive; callers may say it. */
   priority?: NotificationPriority;
+  /**
+   * Updates an earlier notification (by id) instead of adding one: it goes to the same receivers and
+   * channels, and Slack rewrites the original message (an approval that was decided or expired).
+   */
+  replaces?: string;
 }
 
 /** The port every task calls. It never throws into the remediation: a notification problem is logged and counted. */
@@ -64,7 +69,8 @@ export class Notifier implements NotificationPort {
     const rr = input.remediation;
     const id = notificationId(input, now);
     const existing = await this.deps.notifications.get(id);
-    const notification = existing ?? this.build(id, input, config, now);
+    const original = input.replaces ? await this.deps.notifications.get(input.replaces) : undefined;
+    const notification = existing ?? this.build(id, input, config, now, original);
     if (!existing) await this.deps.notifications.create(notification);
     await Promise.all(
       notification.deliveries.map(async ({ receiver }) => {
@@ -84,7 +90,13 @@ export class Notifier implements NotificationPort {
     if (rr) logger.debug("notification enqueued", { id, remediationId: rr.id });
   }
 
-  private build(id: string, input: NotifyInput, config: Config, now: Date): NotificationRequest {
+  private build(
+    id: string,
+    input: NotifyInput,
+    config: Config,
+    now: Date,
+    original?: NotificationRequest,
+  ): NotificationRequest {
     const rr = input.remediation;
     const priority = input.priority ?? notificationPriority(rr?.enrichment?.priority);
     const base = config.notification.baseUrl.replace(/\/$/, "");
@@ -115,23 +127,26 @@ export class Notifier implements NotificationPort {
         ...input.context?.links,
       },
     };
-    const deliveries = routeNotification(
-      config.notification.route,
-      {
-        type: input.type,
-        priority,
-        environment: context.environment,
-        namespace: context.namespace,
-        team: context.team,
-      },
-      config.notification.receivers,
-    );
+    const deliveries =
+      original?.deliveries ??
+      routeNotification(
+        config.notification.route,
+        {
+          type: input.type,
+          priority,
+          environment: context.environment,
+          namespace: context.namespace,
+          team: context.team,
+        },
+        config.notification.receivers,
+      );
     return {
       id,
       type: input.type,
       priority,
       subject: input.subject,
       body: input.body,
+      ...(original ? { replaces: original.id } : {}),
       context,
       createdAt: now.toISOString(),
       deliveries,
@@ -140,10 +155,14 @@ export class Notifier implements NotificationPort {
 }
 
 function notificationId(input: NotifyInput, now: Date): string {
-  const scope =
-    input.remediation?.id.replace(/^rr-/, "") ??
-    `${now.getTime().toString(36)}-${createHash("sha256").update(input.subject).digest("hex").slice(0, 8)}`;
+  if (input.remediation) return notificationIdFor(input.remediation.id, input.type, input.key);
+  const scope = `${now.getTime().toString(36)}-${createHash("sha256").update(input.subject).digest("hex").slice(0, 8)}`;
   return `nr-${scope}-${input.type}${input.key ? `-${input.key}` : ""}`;
+}
+
+/** The id of a remediation's notification of a type: stable, so a retried task notifies once. */
+export function notificationIdFor(remediationId: string, type: NotificationType, key?: string): string {
+  return `nr-${remediationId.replace(/^rr-/, "")}-${type}${key ? `-${key}` : ""}`;
 }
 
 /** Step Functions names: ≤ 80 characters of [A-Za-z0-9-_]; long ones keep a readable prefix and a hash. */

@@ -62,6 +62,8 @@ export const NotificationRequest = z.object({
   body: z.string(),
   context: NotificationContext,
   createdAt: z.string(),
+  /** The notification this one updates in place where the channel can (Slack's chat.update). */
+  replaces: z.string().optional(),
   /** Receiver and Slack channel per delivery, resolved by routing when the request was made. */
   deliveries: z.array(z.object({ receiver: z.string(), channel: z.string().optional() })),
 });

@@ -1,5 +1,5 @@
 import type { Config } from "@kubernaut/config";
-import type { NotificationPort } from "@kubernaut/notify";
+import { type NotificationPort, notificationIdFor } from "@kubernaut/notify";
 import { buildPolicyInput, type PolicyEngine } from "@kubernaut/policy";
 import type { ApprovalRequest, ApprovalStore, RemediationStore, SystemAuditStore } from "@kubernaut/store";
 import {
@@ -135,8 +135,10 @@ export async function decideApproval(
       type: "StatusUpdate",
       remediation: rr,
       key: "decision",
+      // Rewrites the approval message where it can (Slack): who decided, how and when; no more buttons.
+      replaces: notificationIdFor(rr.id, "Approval"),
       subject: `${what} by ${decided.decidedBy}: ${rr.targetResource.kind}/${rr.targetResource.name}`,
-      body: `${decided.id} was ${what.toLowerCase()} by ${decided.decidedBy} via ${decided.decidedVia}${decided.message ? `: ${decided.message}` : ""}.`,
+      body: `${decided.id} was ${what.toLowerCase()} by ${decided.decidedBy} via ${decided.decidedVia} at ${decided.decidedAt}${decided.message ? `: ${decided.message}` : ""}.`,
       context: { approvalRequestId: decided.id },
     });
   }

@@ -5,6 +5,8 @@ export interface DeliveryTarget {
   receiver: ReceiverConfig;
   /** The Slack channel the route chose. */
   channel?: string;
+  /** Where the notification being replaced was delivered on this receiver, if it was. */
+  replaceRef?: MessageRef;
 }
 
 /** What a channel returns so the message can be found again (Slack's channel + ts for chat.update). */

@@ -42,6 +42,11 @@ export class SlackChannel implements Channel {
       target.channel ?? (target.receiver.type === "slack" ? target.receiver.channel : undefined);
     if (!channel)
       throw new DeliveryError("permanent", `receiver ${target.receiver.name} names no Slack channel`);
+    if (target.replaceRef?.ts && target.replaceRef.channel) {
+      // An update of a message already posted: rewrite it (this also removes an approval's buttons).
+      await this.update({ channel: target.replaceRef.channel, ts: target.replaceRef.ts }, notification);
+      return target.replaceRef;
+    }
     const blocks =
       notification.type === "Approval" ? approvalBlocks(notification) : notificationBlocks(notification);
     try {

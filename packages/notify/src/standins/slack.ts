@@ -44,6 +44,7 @@ function safeJson(value: string): unknown {
  */
 export async function startSlackStandIn(port = 0) {
   const calls: SlackCall[] = [];
+  const userGroups = new Map<string, string[]>();
   const faults: SlackFault[] = [];
   let counter = 0;
   const server = createServer(async (request, response) => {
@@ -73,6 +74,9 @@ export async function startSlackStandIn(port = 0) {
     if (method === "auth.test")
       Object.assign(body, { team_id: "T0LOCAL", user_id: "U0KUBERNAUT", bot_id: "B0KUBERNAUT" });
     if (method === "views.open") Object.assign(body, { view: { id: `V${counter}` } });
+    if (method === "chat.postEphemeral") Object.assign(body, { message_ts: ts });
+    if (method === "usergroups.users.list")
+      Object.assign(body, { users: userGroups.get(String(args.usergroup)) ?? [] });
     response.writeHead(200, { "content-type": "application/json" });
     response.end(JSON.stringify(body));
   });
@@ -87,6 +91,10 @@ export async function startSlackStandIn(port = 0) {
     },
     clearFaults() {
       faults.splice(0);
+    },
+    /** Members of a user group, as usergroups.users.list reports them. */
+    setUserGroup(group: string, users: string[]) {
+      userGroups.set(group, users);
     },
     close: () =>
       new Promise<void>((resolve) => {

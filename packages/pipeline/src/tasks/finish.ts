@@ -1,4 +1,5 @@
 import { type Hold, isTerminal, type Outcome, type Phase } from "@kubernaut/core";
+import { notificationIdFor } from "@kubernaut/notify";
 import { approvalIdFor, epochSeconds } from "@kubernaut/store";
 import { z } from "zod";
 import { FINISH_RESULTS } from "../definition";
@@ -143,6 +144,8 @@ export async function finish(
             remediation: finished,
             ...messages.statusUpdate(finished, ending.phase, ending.reason),
             key: result,
+            // An expired approval request's message is rewritten to say so (and loses its buttons).
+            ...(result === "Expired" ? { replaces: notificationIdFor(finished.id, "Approval") } : {}),
           },
   );
   return { phase: ending.phase, ...(ending.outcome ? { outcome: ending.outcome } : {}) };

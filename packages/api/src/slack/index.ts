@@ -1,0 +1,4 @@
+export * from "./identity";
+export * from "./modal";
+export * from "./routes";
+export * from "./verify";
