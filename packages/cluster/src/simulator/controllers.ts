@@ -1,0 +1,377 @@
+import { createHash, randomBytes } from "node:crypto";
+import { canonicalJson } from "@kubernaut/core";
+import { type Behaviour, parseQuantity } from "./behaviour";
+import type { K8sObject, ObjectStore } from "./store";
+
+const SAFE = "bcdfghjklmnpqrstvwxz2456789";
+const safe = (bytes: Buffer, length: number) =>
+  Array.from(bytes.subarray(0, length), (b) => SAFE[b % SAFE.length]).join("");
+
+/**
+ * Kubernetes-style pod-template hash: short, from the safe alphabet, and a function of the template's
+ * content only (canonical JSON), so a template that round-trips through a client hashes the same.
+ */
+export function templateHash(template: unknown): string {
+  return safe(
+    createHash("sha256")
+      .update(canonicalJson(template ?? {}))
+      .digest(),
+    10,
+  );
+}
+
+const owner = (o: K8sObject) => ({
+  apiVersion: o.apiVersion,
+  kind: o.kind,
+  name: o.metadata.name,
+  uid: o.metadata.uid,
+  controller: true,
+});
+const ownedBy = (o: K8sObject, parent: K8sObject) =>
+  (o.metadata.ownerReferences ?? []).some((ref: { uid: string }) => ref.uid === parent.metadata.uid);
+const revisionOf = (o: K8sObject) =>
+  Number(o.metadata.annotations?.["deployment.kubernetes.io/revision"] ?? 0);
+
+/**
+ * The simulator's controllers: Deployments own ReplicaSets (one per template, numbered revisions, the
+ * current one scaled up and the rest to zero), ReplicaSets, StatefulSets and DaemonSets own Pods, and
+ * every Pod's status follows the behaviour model. Run after every change, so what a client reads is
+ * always converged apart from time-based effects (restart counts, readiness delays).
+ */
+export class Controllers {
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly behaviour: () => Behaviour,
+  ) {}
+
+  reconcile(now = Date.now()): void {
+    for (const deployment of this.store.list("Deployment")) this.deployment(deployment);
+    for (const rs of this.store.list("ReplicaSet")) this.replicaSet(rs);
+    for (const sts of this.store.list("StatefulSet")) this.statefulSet(sts);
+    for (const ds of this.store.list("DaemonSet")) this.daemonSet(ds);
+    for (const pod of this.store.list("Pod")) this.podStatus(pod, now);
+    for (const deployment of this.store.list("Deployment")) this.deploymentStatus(deployment);
+    for (const pdb of this.store.list("PodDisruptionBudget")) this.pdbStatus(pdb);
+  }
+
+  private deployment(deployment: K8sObject): void {
+    const { namespace, name } = deployment.metadata;
+    const hash = templateHash(deployment.spec.template);
+    const owned = this.store.list("ReplicaSet", namespace).filter((rs) => ownedBy(rs, deployment));
+    const top = Math.max(0, ...owned.map(revisionOf));
+    let current = owned.find((rs) => rs.metadata.labels?.["pod-template-hash"] === hash);
+    if (!current) {
+      current = this.store.create({
+        kind: "ReplicaSet",
+        metadata: {
+          name: `${name}-${hash}`,
+          namespace,
+          labels: { ...deployment.spec.template.metadata?.labels, "pod-template-hash": hash },
+          annotations: { "deployment.kubernetes.io/revision": String(top + 1) },
+          ownerReferences: [owner(deployment)],
+        },
+        spec: {
+          replicas: deployment.spec.replicas ?? 1,
+          selector: deployment.spec.selector,
+          template: {
+            ...deployment.spec.template,
+            metadata: {
+              ...deployment.spec.template.metadata,
+              labels: { ...deployment.spec.template.metadata?.labels, "pod-template-hash": hash },
+            },
+          },
+        },
+      });
+    } else if (revisionOf(current) !== top || current.spec.replicas !== (deployment.spec.replicas ?? 1)) {
+      // A rollback to an older template makes its ReplicaSet the newest revision again.
+      if (revisionOf(current) !== top)
+        current.metadata.annotations["deployment.kubernetes.io/revision"] = String(top + 1);
+      current.spec.replicas = deployment.spec.replicas ?? 1;
+      delete current.metadata.resourceVersion;
+      this.store.update(current);
+    }
+    for (const rs of owned) {
+      if (rs.metadata.name !== current.metadata.name && rs.spec.replicas !== 0) {
+        rs.spec.replicas = 0;
+        delete rs.metadata.resourceVersion;
+        this.store.update(rs);
+      }
+    }
+  }
+
+  private replicaSet(rs: K8sObject): void {
+    const pods = this.store.list("Pod", rs.metadata.namespace).filter((p) => ownedBy(p, rs));
+    const want = rs.spec.replicas ?? 0;
+    for (let i = pods.length; i < want; i++)
+      this.createPod(rs, `${rs.metadata.name}-${safe(randomBytes(8), 5)}`);
+    for (const pod of pods.slice(want)) this.store.delete("Pod", pod.metadata.namespace, pod.metadata.name);
+    const ready = this.store
+      .list("Pod", rs.metadata.namespace)
+      .filter((p) => ownedBy(p, rs) && isReady(p)).length;
+    if (rs.status?.readyReplicas !== ready || rs.status?.replicas !== Math.min(pods.length, want)) {
+      rs.status = {
+        replicas: Math.min(Math.max(pods.length, want), want),
+        readyReplicas: ready,
+        availableReplicas: ready,
+      };
+      delete rs.metadata.resourceVersion;
+      this.store.update(rs, { status: true });
+    }
+  }
+
+  private statefulSet(sts: K8sObject): void {
+    const { namespace, name } = sts.metadata;
+    const hash = templateHash(sts.spec.template);
+    const revisions = this.store.list("ControllerRevision", namespace).filter((r) => ownedBy(r, sts));
+    if (!revisions.some((r) => r.metadata.name === `${name}-${hash}`)) {
+      this.store.create({
+        kind: "ControllerRevision",
+        metadata: {
+          name: `${name}-${hash}`,
+          namespace,
+          labels: { "controller-revision-hash": hash },
+          ownerReferences: [owner(sts)],
+        },
+        data: { spec: { template: sts.spec.template } },
+        revision: Math.max(0, ...revisions.map((r) => Number(r.revision ?? 0))) + 1,
+      });
+    }
+    const want = sts.spec.replicas ?? 1;
+    for (let ordinal = 0; ordinal < Math.max(want, 50); ordinal++) {
+      const podName = `${name}-${ordinal}`;
+      const pod = this.store.get("Pod", namespace, podName);
+      if (ordinal >= want) {
+        if (pod) this.store.delete("Pod", namespace, podName);
+        else if (ordinal >= want + 1) break;
+        continue;
+      }
+      if (pod && pod.metadata.labels?.["controller-revision-hash"] !== hash)
+        this.store.delete("Pod", namespace, podName);
+      if (!pod || pod.metadata.labels?.["controller-revision-hash"] !== hash) {
+        this.createPod(sts, podName, { "controller-revision-hash": hash });
+      }
+    }
+    const current = this.store.mustGet(
+      { kind: "StatefulSet", plural: "statefulsets", group: "apps", version: "v1", namespaced: true },
+      namespace,
+      name,
+    );
+    const ready = this.store.list("Pod", namespace).filter((p) => ownedBy(p, current) && isReady(p)).length;
+    const status = {
+      replicas: want,
+      readyReplicas: ready,
+      currentRevision: `${name}-${hash}`,
+      updateRevision: `${name}-${hash}`,
+      observedGeneration: current.metadata.generation,
+    };
+    if (JSON.stringify(current.status) !== JSON.stringify(status)) {
+      current.status = status;
+      delete current.metadata.resourceVersion;
+      this.store.update(current, { status: true });
+    }
+  }
+
+  private daemonSet(ds: K8sObject): void {
+    const pods = this.store.list("Pod", ds.metadata.namespace).filter((p) => ownedBy(p, ds));
+    for (const node of this.store.list("Node")) {
+      if (!pods.some((p) => p.spec.nodeName === node.metadata.name)) {
+        this.createPod(ds, `${ds.metadata.name}-${safe(randomBytes(8), 5)}`, {}, node.metadata.name);
+      }
+    }
+  }
+
+  private createPod(
+    parent: K8sObject,
+    name: string,
+    extraLabels: Record<string, string> = {},
+    nodeName?: string,
+  ): void {
+    const template = parent.spec.template ?? {};
+    this.store.create({
+      kind: "Pod",
+      metadata: {
+        name,
+        namespace: parent.metadata.namespace,
+        labels: { ...template.metadata?.labels, ...extraLabels },
+        annotations: { ...template.metadata?.annotations },
+        ownerReferences: [owner(parent)],
+      },
+      spec: { ...structuredClone(template.spec ?? {}), nodeName: nodeName ?? this.schedule() },
+      status: { phase: "Pending" },
+    });
+  }
+
+  /** The first Ready, schedulable node; none means the pod stays Pending. */
+  private schedule(): string | undefined {
+    const nodes = this.store.list("Node");
+    if (nodes.length === 0) return "sim-node";
+    return nodes.find((n) => !n.spec?.unschedulable && nodeReady(n))?.metadata.name;
+  }
+
+  private podStatus(pod: K8sObject, now: number): void {
+    const behaviour = this.behaviour();
+    const node = pod.spec.nodeName ? this.store.get("Node", undefined, pod.spec.nodeName) : undefined;
+    const age = now - Date.parse(pod.metadata.creationTimestamp);
+    let status: K8sObject;
+    if (!pod.spec.nodeName || (node && !nodeReady(node))) {
+      status = {
+        phase: "Pending",
+        conditions: [
+          { type: "PodScheduled", status: pod.spec.nodeName ? "True" : "False" },
+          { type: "Ready", status: "False" },
+        ],
+      };
+    } else {
+      const workload =
+        pod.metadata.ownerReferences?.[0]?.name?.replace(/-[a-z0-9]{6,10}$/, "") ?? pod.metadata.name;
+      const containerStatuses = (pod.spec.containers ?? []).map((c: K8sObject) => {
+        const imageBehaviour = behaviour.images[c.image];
+        const demand = parseQuantity(
+          behaviour.memoryDemand[`${pod.metadata.namespace}/${workload}/${c.name}`] ??
+            behaviour.memoryDemand[c.name],
+        );
+        const limit = parseQuantity(c.resources?.limits?.memory);
+        const restarts = Math.floor(age / 10_000) + 1;
+        if (imageBehaviour?.crash) {
+          return crashing(c, restarts, "Error", imageBehaviour.exitCode);
+        }
+        if (demand !== undefined && limit !== undefined && demand > limit)
+          return crashing(c, restarts, "OOMKilled", 137);
+        const ready = age >= behaviour.readyAfterMs;
+        return {
+          name: c.name,
+          image: c.image,
+          ready,
+          started: true,
+          restartCount: 0,
+          state: { running: { startedAt: pod.metadata.creationTimestamp } },
+        };
+      });
+      const ready = containerStatuses.length > 0 && containerStatuses.every((c: K8sObject) => c.ready);
+      status = {
+        phase: "Running",
+        conditions: [
+          { type: "PodScheduled", status: "True" },
+          { type: "Ready", status: ready ? "True" : "False" },
+          { type: "ContainersReady", status: ready ? "True" : "False" },
+        ],
+        containerStatuses,
+        startTime: pod.metadata.creationTimestamp,
+      };
+      for (const c of containerStatuses) {
+        const reason = c.lastState?.terminated?.reason;
+        if (reason)
+          this.event(
+            pod,
+            reason === "OOMKilled" ? "OOMKilled" : "BackOff",
+            `Back-off restarting failed container ${c.name} (${reason})`,
+          );
+      }
+    }
+    if (JSON.stringify(pod.status) !== JSON.stringify(status)) {
+      pod.status = status;
+      delete pod.metadata.resourceVersion;
+      this.store.update(pod, { status: true });
+    }
+  }
+
+  private deploymentStatus(deployment: K8sObject): void {
+    const rses = this.store
+      .list("ReplicaSet", deployment.metadata.namespace)
+      .filter((rs) => ownedBy(rs, deployment));
+    const hash = templateHash(deployment.spec.template);
+    const current = rses.find((rs) => rs.metadata.labels?.["pod-template-hash"] === hash);
+    const pods = this.store
+      .list("Pod", deployment.metadata.namespace)
+      .filter((p) => rses.some((rs) => ownedBy(p, rs)));
+    const updated = pods.filter((p) => current && ownedBy(p, current));
+    const ready = updated.filter(isReady).length;
+    const replicas = deployment.spec.replicas ?? 1;
+    const status = {
+      observedGeneration: deployment.metadata.generation,
+      replicas: pods.length,
+      updatedReplicas: updated.length,
+      readyReplicas: ready,
+      availableReplicas: ready,
+      conditions: [
+        { type: "Available", status: ready >= replicas ? "True" : "False" },
+        {
+          type: "Progressing",
+          status: "True",
+          reason: ready >= replicas ? "NewReplicaSetAvailable" : "ReplicaSetUpdated",
+        },
+      ],
+    };
+    if (JSON.stringify(deployment.status) !== JSON.stringify(status)) {
+      deployment.status = status;
+      delete deployment.metadata.resourceVersion;
+      this.store.update(deployment, { status: true });
+    }
+  }
+
+  private pdbStatus(pdb: K8sObject): void {
+    const selector = pdb.spec.selector?.matchLabels ?? {};
+    const pods = this.store
+      .list("Pod", pdb.metadata.namespace)
+      .filter((p) => Object.entries(selector).every(([k, v]) => p.metadata.labels?.[k] === v));
+    const healthy = pods.filter(isReady).length;
+    const minAvailable =
+      pdb.spec.minAvailable ??
+      (pdb.spec.maxUnavailable !== undefined ? pods.length - pdb.spec.maxUnavailable : 0);
+    const status = {
+      currentHealthy: healthy,
+      desiredHealthy: minAvailable,
+      expectedPods: pods.length,
+      disruptionsAllowed: Math.max(0, healthy - minAvailable),
+    };
+    if (JSON.stringify(pdb.status) !== JSON.stringify(status)) {
+      pdb.status = status;
+      delete pdb.metadata.resourceVersion;
+      this.store.update(pdb, { status: true });
+    }
+  }
+
+  private event(pod: K8sObject, reason: string, message: string): void {
+    const name = `${pod.metadata.name}.${reason.toLowerCase()}`;
+    if (this.store.get("Event", pod.metadata.namespace, name)) return;
+    this.store.create({
+      kind: "Event",
+      metadata: { name, namespace: pod.metadata.namespace },
+      involvedObject: {
+        kind: "Pod",
+        name: pod.metadata.name,
+        namespace: pod.metadata.namespace,
+        uid: pod.metadata.uid,
+      },
+      reason,
+      message,
+      type: "Warning",
+      count: 1,
+      firstTimestamp: new Date().toISOString(),
+      lastTimestamp: new Date().toISOString(),
+    });
+  }
+}
+
+function crashing(c: K8sObject, restarts: number, reason: string, exitCode: number): K8sObject {
+  return {
+    name: c.name,
+    image: c.image,
+    ready: false,
+    started: false,
+    restartCount: restarts,
+    state: {
+      waiting: { reason: "CrashLoopBackOff", message: `back-off restarting failed container ${c.name}` },
+    },
+    lastState: { terminated: { reason, exitCode, finishedAt: new Date().toISOString() } },
+  };
+}
+
+export function isReady(pod: K8sObject): boolean {
+  return (pod.status?.conditions ?? []).some((c: K8sObject) => c.type === "Ready" && c.status === "True");
+}
+
+function nodeReady(node: K8sObject): boolean {
+  const ready = (node.status?.conditions ?? []).find((c: K8sObject) => c.type === "Ready");
+  return !ready || ready.status === "True";
+}
