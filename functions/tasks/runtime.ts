@@ -1,8 +1,15 @@
 import { SFNClient } from "@aws-sdk/client-sfn";
+import { ClusterAccess, kubeConfigFor } from "@kubernaut/cluster";
 import { NotificationStore, Notifier } from "@kubernaut/notify";
 import { createTaskHandlers } from "@kubernaut/pipeline";
 import { FilePolicyStore } from "@kubernaut/policy";
-import { ApprovalStore, createDynamoClient, documentClient, RemediationStore } from "@kubernaut/store";
+import {
+  ApprovalStore,
+  createDynamoClient,
+  documentClient,
+  LeaseStore,
+  RemediationStore,
+} from "@kubernaut/store";
 import { CATALOG } from "@kubernaut/workflows";
 import { loadRuntimeConfig, requiredEnv } from "../runtime";
 
@@ -23,6 +30,13 @@ const notifier = new Notifier({
   sfn: new SFNClient({}),
   stateMachineArn: requiredEnv("KUBERNAUT_NOTIFY_STATE_MACHINE_ARN"),
 });
+// The managed cluster through the kubeconfig the function ships with (cluster.kubeconfig).
+const cluster = new ClusterAccess(
+  kubeConfigFor({
+    ...(config.cluster.kubeconfig ? { kubeconfig: config.cluster.kubeconfig } : {}),
+    ...(config.cluster.context ? { context: config.cluster.context } : {}),
+  }),
+);
 export const tasks = createTaskHandlers({
   config: () => config,
   store,
@@ -31,4 +45,6 @@ export const tasks = createTaskHandlers({
   notifier,
   // The policy file ships with the function (SST copyFiles); edits apply on the next deploy.
   policy: new FilePolicyStore(() => config.aianalysis.rego.policy, 60_000),
+  leases: new LeaseStore(db, config.storage.tableName),
+  cluster: { access: () => cluster },
 });

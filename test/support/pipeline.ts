@@ -1,9 +1,10 @@
 import { createApp, StepFunctionsDecisionSender, StepFunctionsStarter } from "@kubernaut/api";
+import { ClusterAccess, kubeConfigFor } from "@kubernaut/cluster";
 import type { Config, ConfigInput } from "@kubernaut/config";
 import type { RemediationRequest } from "@kubernaut/core";
 import { type LocalPipelineOptions, startLocalPipeline } from "@kubernaut/pipeline";
 import { FilePolicyStore } from "@kubernaut/policy";
-import { ApprovalStore, SystemAuditStore } from "@kubernaut/store";
+import { ApprovalStore, LeaseStore, SystemAuditStore } from "@kubernaut/store";
 import { CATALOG } from "@kubernaut/workflows";
 import { WebClient } from "@slack/web-api";
 import { expect } from "vitest";
@@ -16,15 +17,35 @@ import { createTestStore, testConfig, WEBHOOK_TOKEN } from "./store";
  */
 export async function createPipelineHarness(
   input: ConfigInput = {},
-  options: Omit<LocalPipelineOptions, "deps" | "db"> & { tune?: (config: Config) => void } = {},
+  options: Omit<LocalPipelineOptions, "deps" | "db"> & {
+    tune?: (config: Config) => void;
+    clusterUrl?: string;
+  } = {},
 ) {
   const config = testConfig(input);
   options.tune?.(config);
   const { store, db } = await createTestStore(config);
   const approvals = new ApprovalStore(db, config.storage.tableName, config.retention.remediationDays);
   const policy = new FilePolicyStore(() => config.aianalysis.rego.policy, 0);
-  const deps = { config: () => config, store, approvals, catalog: CATALOG, policy };
-  const pipeline = await startLocalPipeline({ timeScale: 0.01, ...options, deps, db });
+  const leases = new LeaseStore(db, config.storage.tableName);
+  // With a simulator, executions act on it over HTTP; without, execute refuses (ExecutorUnavailable).
+  const cluster = options.clusterUrl
+    ? (() => {
+        const access = new ClusterAccess(kubeConfigFor({ server: options.clusterUrl }));
+        return { access: () => access };
+      })()
+    : undefined;
+  const deps = {
+    config: () => config,
+    store,
+    approvals,
+    catalog: CATALOG,
+    policy,
+    leases,
+    ...(cluster ? { cluster } : {}),
+  };
+  const { clusterUrl: _clusterUrl, tune: _tune, ...pipelineOptions } = options;
+  const pipeline = await startLocalPipeline({ timeScale: 0.01, ...pipelineOptions, deps, db });
   const starter = new StepFunctionsStarter(pipeline.sfn, pipeline.stateMachineArn);
   const systemAudit = new SystemAuditStore(db, config.storage.tableName, config.retention.auditDays);
   // The decision sender can be told to crash, as a process dying right after the decision write would.

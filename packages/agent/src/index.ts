@@ -1,2 +1,3 @@
 export * from "./enrich";
+export * from "./rules";
 export * from "./select";

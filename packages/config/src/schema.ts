@@ -312,6 +312,19 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * The managed cluster. Locally, `KUBECONFIG` wins; without it the cluster simulator runs the
+     * `scenario` (Kubernetes manifests plus a behaviour section). On AWS, a kubeconfig file shipped with
+     * the function or an EKS cluster reached with the function's IAM role.
+     */
+    cluster: z
+      .object({
+        kubeconfig: z.string().optional(),
+        context: z.string().optional(),
+        scenario: z.string().default("scenarios/demo.yaml"),
+      })
+      .strict()
+      .prefault({}),
     retention: z
       .object({
         remediationDays: z.number().int().min(1).max(3650).default(90),

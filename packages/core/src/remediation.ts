@@ -149,6 +149,30 @@ export const RemediationRequest = z.object({
         .optional(),
     })
     .optional(),
+  /** The WorkflowExecution (DESIGN §4): workflow snapshot, absolute parameters, hashes, timings, result. */
+  workflowExecution: z
+    .object({
+      workflowId: z.string(),
+      workflowVersion: z.string(),
+      actionType: z.string(),
+      parameters: z.record(z.string(), z.unknown()),
+      target: z.object({
+        kind: z.string(),
+        name: z.string(),
+        namespace: z.string().optional(),
+        cluster: z.string().optional(),
+      }),
+      startedAt: z.string(),
+      appliedAt: z.string().optional(),
+      completedAt: z.string().optional(),
+      deadline: z.string().optional(),
+      preHash: z.string().optional(),
+      postHash: z.string().optional(),
+      summary: z.string().optional(),
+      alreadyApplied: z.boolean().optional(),
+      rollout: z.string().optional(),
+    })
+    .optional(),
   /** For DryRun: what would have been done (workflow, absolute parameters). */
   wouldHaveDone: z.record(z.string(), z.unknown()).optional(),
   executionStartedAt: z.string().optional(),

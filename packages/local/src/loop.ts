@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import {
@@ -6,6 +7,8 @@ import {
   StepFunctionsDecisionSender,
   StepFunctionsStarter,
 } from "@kubernaut/api";
+import { ClusterAccess, kubeConfigFor } from "@kubernaut/cluster";
+import { ClusterSimulator } from "@kubernaut/cluster/simulator";
 import { type Config, watchedConfig } from "@kubernaut/config";
 import { breakerGauge, type SlackStandIn, startSlackStandIn } from "@kubernaut/notify";
 import { reconcileAfterRestart, startLocalPipeline } from "@kubernaut/pipeline";
@@ -15,11 +18,13 @@ import {
   createDynamoClient,
   documentClient,
   ensureTable,
+  LeaseStore,
   RemediationStore,
   SystemAuditStore,
 } from "@kubernaut/store";
 import { logger, metrics } from "@kubernaut/telemetry";
 import { CATALOG } from "@kubernaut/workflows";
+import type { KubeConfig } from "@kubernetes/client-node";
 import { WebClient } from "@slack/web-api";
 import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local";
 import { localSecrets } from "./secrets";
@@ -35,6 +40,8 @@ export interface LocalLoopOptions {
   timeScale?: number;
   /** How often the approval outbox is swept (default 2 s). */
   outboxSweepMs?: number;
+  /** Overrides the simulator scenario's behaviour (tests: e.g. readyAfterMs 0). */
+  simulatorBehaviour?: unknown;
 }
 
 /**
@@ -84,13 +91,41 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
     });
     const approvals = new ApprovalStore(db, initial.storage.tableName, initial.retention.remediationDays);
 
+    // The managed cluster: KUBECONFIG when set, otherwise the simulator running the configured scenario.
+    let simulator: ClusterSimulator | undefined;
+    let kubeConfig: KubeConfig;
+    if (env.KUBECONFIG || initial.cluster.kubeconfig) {
+      kubeConfig = kubeConfigFor({
+        kubeconfig: resolve(cwd, initial.cluster.kubeconfig ?? (env.KUBECONFIG as string)),
+        ...(initial.cluster.context ? { context: initial.cluster.context } : {}),
+      });
+    } else {
+      simulator = new ClusterSimulator();
+      const scenario = resolve(cwd, initial.cluster.scenario);
+      if (existsSync(scenario)) simulator.loadScenario(readFileSync(scenario, "utf8"));
+      if (options.simulatorBehaviour) simulator.setBehaviour(options.simulatorBehaviour);
+      const served = await simulator.listen();
+      stops.push(served.close);
+      kubeConfig = kubeConfigFor({ server: served.url });
+    }
+    const clusterAccess = new ClusterAccess(kubeConfig);
+    const cluster = { access: () => clusterAccess };
+
     // The approval policy file, relative to the working directory; re-read when it changes.
     const policy = new FilePolicyStore(() => {
       const path = config().aianalysis.rego.policy;
       return path ? resolve(cwd, path) : undefined;
     });
     const pipeline = await startLocalPipeline({
-      deps: { config, store, approvals, catalog: CATALOG, policy },
+      deps: {
+        config,
+        store,
+        approvals,
+        catalog: CATALOG,
+        policy,
+        leases: new LeaseStore(db, initial.storage.tableName),
+        cluster,
+      },
       db,
       env: loopEnv,
       ...(options.timeScale ? { timeScale: options.timeScale } : {}),
@@ -166,6 +201,8 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
       policy,
       systemAudit,
       slackStandIn,
+      simulator,
+      clusterAccess,
       stop,
     };
   } catch (error) {

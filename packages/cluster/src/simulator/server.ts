@@ -337,7 +337,9 @@ export class ClusterSimulator {
       (d) => d.verb === verb && d.resource === resource && (!d.namespace || d.namespace === namespace),
     );
     if (!denied) return;
-    const target = name ? `${type.plural} "${name}"` : type.plural;
+    // The real apiserver's wording: `deployments.apps "x" is forbidden: User "…" cannot patch resource …`.
+    const resourceName = type.group ? `${type.plural}.${type.group}` : type.plural;
+    const target = name ? `${resourceName} "${name}"` : resourceName;
     throw new StatusError(
       403,
       "Forbidden",

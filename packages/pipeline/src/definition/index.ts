@@ -145,11 +145,14 @@ export function buildDefinition(options: DefinitionOptions) {
       ],
       Next: "Execute",
     },
-    Execute: invoke(
-      "execute",
-      {},
-      { next: "WaitForRollout", resultPath: "$.execution", timeoutSeconds: 300 },
-    ),
+    Execute: {
+      ...invoke("execute", {}, { next: "WaitForRollout", resultPath: "$.execution", timeoutSeconds: 300 }),
+      // Another remediation holds the target's lease: a routing guard's Blocked, not a failure.
+      Catch: [
+        { ErrorEquals: ["ResourceBusy"], ResultPath: "$.error", Next: "RecordResourceBusy" },
+        { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "RecordFailure" },
+      ],
+    },
     WaitForRollout: { Type: "Wait", Seconds: options.rolloutPollSeconds ?? 10, Next: "CheckRollout" },
     CheckRollout: invoke(
       "check-rollout",
@@ -169,6 +172,7 @@ export function buildDefinition(options: DefinitionOptions) {
     RecordManualReview: finish("ManualReview"),
     RecordDryRun: finish("DryRun"),
     RecordBlocked: finish("Blocked"),
+    RecordResourceBusy: finish("Blocked"),
     RecordRejected: finish("Rejected"),
     RecordExpired: finish("Expired"),
     RecordRolloutTimedOut: finish("RolloutTimedOut"),
@@ -182,6 +186,7 @@ export function buildDefinition(options: DefinitionOptions) {
       name !== "RecordFailure" &&
       name !== "RecordRejected" &&
       name !== "RecordExpired" &&
+      name !== "RecordResourceBusy" &&
       state.Type === "Task"
     ) {
       const parameters = state.Parameters as { Payload: Record<string, Json> };

@@ -1,4 +1,4 @@
-import { selectByAlertName } from "@kubernaut/agent";
+import { investigateWithRules, selectByAlertName } from "@kubernaut/agent";
 import type { Config } from "@kubernaut/config";
 import type { Analysis } from "@kubernaut/core";
 import { PIPELINE_ACTOR, type PipelineDeps } from "./deps";
@@ -34,7 +34,15 @@ export async function analyze(deps: PipelineDeps, remediationId: string): Promis
   const rr = await loadRemediation(deps, remediationId);
   const config = deps.config();
   if (rr.phase === "Analyzing" && rr.analysis) return routingFacts(rr.analysis, config);
-  const analysis = selectByAlertName(rr.signal, rr.targetResource, deps.catalog);
+  const analysis = deps.cluster
+    ? await investigateWithRules(deps.cluster.access(rr.targetResource.cluster), rr, deps.catalog).catch(
+        (error: unknown) => ({
+          // The cluster could not be read: fall back to the alert name, and say so in the rationale.
+          ...selectByAlertName(rr.signal, rr.targetResource, deps.catalog),
+          rationale: `investigation failed (${(error as Error).message}); selected by alert name instead`,
+        }),
+      )
+    : selectByAlertName(rr.signal, rr.targetResource, deps.catalog);
   await deps.store.transition(
     remediationId,
     { from: ["Processing"], to: "Analyzing", set: { analysis }, event: "AnalysisCompleted" },

@@ -1,7 +1,8 @@
+import type { ClusterAccess } from "@kubernaut/cluster";
 import type { Config } from "@kubernaut/config";
 import type { NotificationPort } from "@kubernaut/notify";
 import type { PolicyEngine } from "@kubernaut/policy";
-import type { ApprovalStore, RemediationStore } from "@kubernaut/store";
+import type { ApprovalStore, LeaseStore, RemediationStore } from "@kubernaut/store";
 import type { WorkflowDefinition } from "@kubernaut/workflows";
 
 /** What every task needs; built once per Lambda container or once by the local loop. */
@@ -13,6 +14,10 @@ export interface PipelineDeps {
   catalog: readonly WorkflowDefinition[];
   /** The approval policy; never throws (a broken policy degrades to approval required). */
   policy: PolicyEngine;
+  /** The managed clusters; absent, execution refuses with ExecutorUnavailable (nothing is changed). */
+  cluster?: { access(cluster: string | undefined): ClusterAccess };
+  /** Per-target leases: one remediation at a time changes a workload. */
+  leases: LeaseStore;
   /** Never throws: a notification problem must not fail a remediation. */
   notifier: NotificationPort;
   now?: () => Date;

@@ -1,19 +1,46 @@
+import { detectLabels, executeWorkflow, rolloutConverged } from "@kubernaut/cluster";
 import { formatDuration, type RemediationRequest } from "@kubernaut/core";
 import { isOscillating } from "@kubernaut/notify";
+import { leaseKey } from "@kubernaut/store";
+import { findWorkflow, type ParameterValue } from "@kubernaut/workflows";
 import { PIPELINE_ACTOR, type PipelineDeps } from "./deps";
 import { ExecutorUnavailableError } from "./errors";
 import { loadRemediation } from "./load";
 import { messages } from "./messages";
 
+/** Another remediation holds the target's lease: the state machine routes this to Blocked. */
+export class ResourceBusyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ResourceBusy";
+  }
+}
+
 /**
- * Execute (DESIGN §3.7). Until the cluster issue installs the executors, the remediation enters
- * Executing and the task refuses with ExecutorUnavailable, which the failure path records: nothing is
- * changed, and nothing claims otherwise.
+ * Execute (DESIGN §3.7): take the per-target lease, then run the approved workflow (the operator's
+ * override if there is one) through the executors, recording the WorkflowExecution with its pre/post
+ * spec hashes. Retries are safe: the executors recognise their own annotation, and the lease is
+ * re-entrant for its holder. Without a cluster configured it refuses with ExecutorUnavailable.
  */
-export async function execute(deps: PipelineDeps, remediationId: string): Promise<never> {
+export async function execute(deps: PipelineDeps, remediationId: string): Promise<{ deadline: string }> {
   let rr = await loadRemediation(deps, remediationId);
+  const config = deps.config();
+  const now = deps.now?.() ?? new Date();
+  const override = rr.approvalDecision?.override;
+  const workflow = findWorkflow(override?.workflowName ?? rr.analysis?.workflowId ?? "", deps.catalog);
+  const target = rr.targetResource;
+
+  if (deps.cluster && workflow) {
+    const ttl =
+      config.remediationOrchestrator.timeouts.executing + config.remediationOrchestrator.timeouts.verifying;
+    const lease = await deps.leases.acquire(leaseKey(target), remediationId, ttl, now);
+    if (!lease.acquired) {
+      throw new ResourceBusyError(
+        `${target.kind}/${target.name} is being remediated by ${lease.holder} (lease until ${lease.until})`,
+      );
+    }
+  }
   if (rr.phase === "Analyzing" || rr.phase === "AwaitingApproval") {
-    const now = deps.now?.() ?? new Date();
     rr = await deps.store.transition(
       remediationId,
       { from: [rr.phase], to: "Executing", set: { executingAt: now.toISOString() } },
@@ -21,7 +48,99 @@ export async function execute(deps: PipelineDeps, remediationId: string): Promis
     );
     await warnIfOscillating(deps, rr, now);
   }
-  throw new ExecutorUnavailableError(rr.analysis?.actionType);
+  if (!deps.cluster || !workflow) throw new ExecutorUnavailableError(rr.analysis?.actionType);
+
+  const parameters = (override?.parameters ?? rr.analysis?.parameters ?? {}) as Record<
+    string,
+    ParameterValue
+  >;
+  const ref = {
+    kind: target.kind,
+    name: target.name,
+    ...(target.namespace ? { namespace: target.namespace } : {}),
+  };
+  const access = deps.cluster.access(target.cluster);
+  const started = rr.workflowExecution?.startedAt ?? now.toISOString();
+  const snapshot = {
+    workflowId: workflow.id,
+    workflowVersion: workflow.version,
+    actionType: workflow.actionType,
+    parameters,
+    target,
+    startedAt: started,
+  };
+  if (!rr.workflowExecution) {
+    await deps.store.appendAudit(
+      remediationId,
+      { type: "WorkflowExecutionStarted", at: now.toISOString(), actor: PIPELINE_ACTOR, details: snapshot },
+      { set: { workflowExecution: snapshot } },
+    );
+  }
+  const current = await access.read(ref);
+  const labels = detectLabels(current);
+  const result = await executeWorkflow(
+    access,
+    {
+      remediationId,
+      actionType: workflow.actionType,
+      changesSpec: workflow.changesSpec,
+      target: ref,
+      parameters,
+    },
+    { gitOpsManaged: labels.gitOpsManaged === true },
+  );
+  const deadline = new Date(now.getTime() + config.remediationOrchestrator.timeouts.verifying).toISOString();
+  const applied = { ...snapshot, ...result, appliedAt: now.toISOString(), deadline };
+  await deps.store.appendAudit(
+    remediationId,
+    {
+      type: "WorkflowExecuted",
+      at: now.toISOString(),
+      actor: PIPELINE_ACTOR,
+      details: {
+        summary: result.summary,
+        preHash: result.preHash,
+        postHash: result.postHash,
+        alreadyApplied: result.alreadyApplied,
+      },
+    },
+    { set: { workflowExecution: applied } },
+  );
+  return { deadline };
+}
+
+/** Verify rollout (DESIGN §3.8): converged, or past its deadline; the lease is renewed while waiting. */
+export async function checkRollout(
+  deps: PipelineDeps,
+  remediationId: string,
+): Promise<{ converged: boolean; deadlinePassed: boolean }> {
+  const rr = await loadRemediation(deps, remediationId);
+  const execution = rr.workflowExecution;
+  if (!deps.cluster || !execution) throw new ExecutorUnavailableError(rr.analysis?.actionType);
+  const now = deps.now?.() ?? new Date();
+  const config = deps.config();
+  const target = execution.target;
+  await deps.leases.acquire(
+    leaseKey(target),
+    remediationId,
+    config.remediationOrchestrator.timeouts.verifying,
+    now,
+  );
+  const ref = {
+    kind: target.kind,
+    name: target.name,
+    ...(target.namespace ? { namespace: target.namespace } : {}),
+  };
+  const { converged, detail } = await rolloutConverged(deps.cluster.access(target.cluster), ref);
+  await deps.store.appendAudit(
+    remediationId,
+    { type: "RolloutChecked", at: now.toISOString(), actor: PIPELINE_ACTOR, details: { converged, detail } },
+    { set: { workflowExecution: { ...execution, rollout: detail } } },
+  );
+  return {
+    converged,
+    deadlinePassed: !converged && Date.parse(execution.deadline ?? now.toISOString()) <= now.getTime(),
+  };
 }
 
 /** The same target executed more than N times in the window raises one Escalation (DESIGN: oscillation). */
@@ -38,22 +157,23 @@ async function warnIfOscillating(deps: PipelineDeps, rr: RemediationRequest, now
   });
 }
 
-/** Verify rollout: needs the cluster too; unreachable while execute refuses. */
-export async function checkRollout(deps: PipelineDeps, remediationId: string): Promise<never> {
-  const rr = await loadRemediation(deps, remediationId);
-  throw new ExecutorUnavailableError(rr.analysis?.actionType);
-}
-
-/** Record outcome (DESIGN §3.9): Executing → Verifying, where the effectiveness monitor takes over. */
+/** Record outcome (DESIGN §3.9): Executing → Verifying, the lease released; the effectiveness monitor takes over. */
 export async function recordOutcome(
   deps: PipelineDeps,
   remediationId: string,
 ): Promise<Record<string, never>> {
   const rr = await loadRemediation(deps, remediationId);
+  const now = deps.now?.() ?? new Date();
   if (rr.phase === "Executing") {
     const verifying = await deps.store.transition(
       remediationId,
-      { from: ["Executing"], to: "Verifying" },
+      {
+        from: ["Executing"],
+        to: "Verifying",
+        ...(rr.workflowExecution
+          ? { set: { workflowExecution: { ...rr.workflowExecution, completedAt: now.toISOString() } } }
+          : {}),
+      },
       PIPELINE_ACTOR,
     );
     await deps.notifier.notify({
@@ -63,5 +183,6 @@ export async function recordOutcome(
       key: "verifying",
     });
   }
+  await deps.leases.release(leaseKey(rr.targetResource), remediationId);
   return {};
 }

@@ -1,6 +1,6 @@
 import { type Hold, isTerminal, type Outcome, type Phase } from "@kubernaut/core";
 import { notificationIdFor } from "@kubernaut/notify";
-import { approvalIdFor, epochSeconds } from "@kubernaut/store";
+import { approvalIdFor, epochSeconds, leaseKey } from "@kubernaut/store";
 import { z } from "zod";
 import { FINISH_RESULTS } from "../definition";
 import { PIPELINE_ACTOR, type PipelineDeps } from "./deps";
@@ -66,11 +66,18 @@ export async function finish(
           },
         };
       case "Blocked":
-        return {
-          phase: "Blocked",
-          reason: "blocked by a routing guard",
-          hold: { kind: "blocked", forMs: routing.consecutiveFailureCooldown },
-        };
+        // ResourceBusy (another remediation holds the target's lease) is short-lived; guards hold longer.
+        return error?.Error === "ResourceBusy"
+          ? {
+              phase: "Blocked",
+              reason: cause ?? "ResourceBusy",
+              hold: { kind: "blocked", forMs: routing.exponentialBackoffBase },
+            }
+          : {
+              phase: "Blocked",
+              reason: "blocked by a routing guard",
+              hold: { kind: "blocked", forMs: routing.consecutiveFailureCooldown },
+            };
       case "Rejected":
         return {
           phase: "Failed",
@@ -121,6 +128,8 @@ export async function finish(
       remediationId,
     });
   }
+  // Whatever ended it, the target is free again.
+  await deps.leases.release(leaseKey(rr.targetResource), remediationId);
   const finished = await deps.store.transition(
     remediationId,
     {

@@ -1,0 +1,200 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ClusterAccess, type K8s, kubeConfigFor } from "@kubernaut/cluster";
+import { ClusterSimulator } from "@kubernaut/cluster/simulator";
+import { isTerminal } from "@kubernaut/core";
+import { sourcePath } from "@kubernaut/policy";
+import { approvalIdFor, leaseKey } from "@kubernaut/store";
+import { afterEach, describe, expect, it } from "vitest";
+import { webhook } from "./support/alerts";
+import { createPipelineHarness, type PipelineHarness } from "./support/pipeline";
+import { ADMIN_TOKEN } from "./support/store";
+
+const SCENARIO = readFileSync(join(import.meta.dirname, "..", "scenarios", "demo.yaml"), "utf8");
+
+let closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const close of closers.reverse()) await close();
+  closers = [];
+});
+
+/** The pipeline with Level 1 off and the starter policy, acting on the demo scenario in the simulator. */
+async function setUp() {
+  const simulator = new ClusterSimulator();
+  simulator.loadScenario(SCENARIO);
+  simulator.setBehaviour({
+    images: {
+      "shop/checkout:1.5.0-bad": { crash: true, logs: "panic: nil pointer dereference in loadConfig" },
+    },
+    readyAfterMs: 0,
+  });
+  const server = await simulator.listen();
+  const h = await createPipelineHarness(
+    { remediationOrchestrator: { dryRun: false }, aianalysis: { rego: { policy: sourcePath("starter") } } },
+    { clusterUrl: server.url },
+  );
+  closers.push(server.close, () => h.pipeline.close());
+  const access = new ClusterAccess(kubeConfigFor({ server: server.url }));
+  return { simulator, h, access };
+}
+
+async function badRollout(access: ClusterAccess, namespace: string) {
+  await access.patch(
+    { kind: "Deployment", name: "checkout", namespace },
+    {
+      strategy: "strategic",
+      body: {
+        spec: { template: { spec: { containers: [{ name: "app", image: "shop/checkout:1.5.0-bad" }] } } },
+      },
+    },
+  );
+}
+
+const crashAlert = (namespace: string) =>
+  webhook([
+    { labels: { alertname: "KubePodCrashLooping", severity: "critical", namespace, deployment: "checkout" } },
+  ]);
+
+async function ready(access: ClusterAccess, namespace: string): Promise<boolean[]> {
+  const pods = (await access.core.listNamespacedPod({ namespace, labelSelector: "app=checkout" }))
+    .items as K8s[];
+  return pods.map(
+    (p) => p.status?.conditions?.some((c: K8s) => c.type === "Ready" && c.status === "True") ?? false,
+  );
+}
+
+async function remediate(h: PipelineHarness, namespace: string) {
+  const [created] = await h.postAlerts(crashAlert(namespace));
+  expect(created?.status).toBe("created");
+  return created?.remediationId as string;
+}
+
+describe("remediation on the simulated cluster", () => {
+  it("staging: a crash loop after a bad rollout is rolled back by crashloop-rollback-v1, auto-approved, and the pods become Ready", async () => {
+    const { h, access } = await setUp();
+    await badRollout(access, "staging");
+    expect(await ready(access, "staging")).toEqual([false, false]);
+
+    const id = await remediate(h, "staging");
+    const rr = await h.waitFor(id, (r) => r.phase === "Verifying" || isTerminal(r.phase));
+
+    expect(rr.phase).toBe("Verifying");
+    expect(rr.analysis).toMatchObject({
+      investigator: "rules",
+      workflowId: "crashloop-rollback-v1",
+      confidence: 0.95,
+      parameters: { toRevision: 1 },
+    });
+    expect(rr.policyDecision).toMatchObject({ requireApproval: false, degraded: false });
+    expect(rr.workflowExecution).toMatchObject({
+      actionType: "RollbackDeployment",
+      summary: "rolled back to revision 1 (shop/checkout:1.4.2)",
+    });
+    expect(rr.workflowExecution?.preHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(rr.workflowExecution?.postHash).not.toBe(rr.workflowExecution?.preHash);
+    expect(await ready(access, "staging")).toEqual([true, true]);
+
+    // The same is visible through the API.
+    const response = await h.app.request(`/api/v1/remediations/${id}`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    const body = (await response.json()) as {
+      remediation: { workflowExecution: { preHash: string; postHash: string } };
+      timeline: Array<{ type: string }>;
+    };
+    expect(body.remediation.workflowExecution.postHash).toBe(rr.workflowExecution?.postHash);
+    expect(body.timeline.map((e) => e.type)).toEqual(
+      expect.arrayContaining([
+        "PolicyEvaluated",
+        "WorkflowExecutionStarted",
+        "WorkflowExecuted",
+        "RolloutChecked",
+      ]),
+    );
+  });
+
+  it("production: the same waits for approval and runs after an API approval", async () => {
+    const { h, access } = await setUp();
+    await badRollout(access, "production");
+    const id = await remediate(h, "production");
+    await h.waitFor(id, (r) => r.phase === "AwaitingApproval");
+    expect(await ready(access, "production")).toEqual([false, false, false]);
+
+    const decision = await h.app.request(`/api/v1/approvals/${approvalIdFor(id)}/decision`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ decision: "Approved" }),
+    });
+    expect(decision.status).toBe(200);
+    expect((await h.waitFor(id, (r) => r.phase === "Verifying" || isTerminal(r.phase))).phase).toBe(
+      "Verifying",
+    );
+    expect(await ready(access, "production")).toEqual([true, true, true]);
+  });
+
+  it("OOMKilled pods get the doubled limit as an absolute value and heal", async () => {
+    const { h, access, simulator } = await setUp();
+    simulator.setBehaviour({ memoryDemand: { "staging/checkout/app": "700Mi" }, readyAfterMs: 0 });
+    const [created] = await h.postAlerts(
+      webhook([
+        {
+          labels: {
+            alertname: "KubeContainerOOMKilled",
+            severity: "critical",
+            namespace: "staging",
+            deployment: "checkout",
+          },
+        },
+      ]),
+    );
+    const rr = await h.waitFor(
+      created?.remediationId as string,
+      (r) => r.phase === "Verifying" || isTerminal(r.phase),
+    );
+    expect(rr.analysis).toMatchObject({
+      workflowId: "increase-memory-limits-v1",
+      parameters: { container: "app", memoryLimit: 1_073_741_824 },
+    });
+    const container = (await access.read({ kind: "Deployment", name: "checkout", namespace: "staging" })).spec
+      .template.spec.containers[0];
+    expect(container.resources.limits.memory).toBe("1073741824");
+    expect(await ready(access, "staging")).toEqual([true, true]);
+  });
+
+  it("a target another remediation holds is ResourceBusy: Blocked, nothing applied", async () => {
+    const { h, access, simulator } = await setUp();
+    await badRollout(access, "staging");
+    await h.deps.leases.acquire(
+      leaseKey({ kind: "Deployment", name: "checkout", namespace: "staging" }),
+      "rr-someone-else",
+      60_000,
+    );
+    const patchesBefore = simulator.requests.filter((r) => r.verb === "patch").length;
+
+    const id = await remediate(h, "staging");
+    const rr = await h.waitFor(id, (r) => isTerminal(r.phase));
+
+    expect(rr).toMatchObject({
+      phase: "Blocked",
+      reason: expect.stringMatching(
+        /^ResourceBusy: Deployment\/checkout is being remediated by rr-someone-else/,
+      ),
+    });
+    expect(simulator.requests.filter((r) => r.verb === "patch").length).toBe(patchesBefore);
+  });
+
+  it("a 403 on the patch fails the remediation naming the permission", async () => {
+    const { h, access, simulator } = await setUp();
+    await badRollout(access, "staging");
+    simulator.deny("patch", "deployments", "staging");
+    const id = await remediate(h, "staging");
+    const rr = await h.waitFor(id, (r) => isTerminal(r.phase));
+    expect(rr).toMatchObject({ phase: "Failed", failurePhase: "Executing" });
+    expect(rr.reason).toContain(
+      'ExecutionForbidden: RollbackDeployment on Deployment staging/checkout: deployments.apps "checkout" is forbidden',
+    );
+    expect(rr.reason).toContain(
+      'cannot patch resource "deployments" in API group "apps" in the namespace "staging"',
+    );
+  });
+});
