@@ -7,7 +7,13 @@ import { loadConfig } from "@kubernaut/config";
  */
 export function functionFiles(): Array<{ from: string; to: string }> {
   const configFile = process.env.KUBERNAUT_CONFIG ?? "kubernaut.config.yaml";
-  const policy = loadConfig(process.env).aianalysis.rego.policy;
+  const config = loadConfig(process.env);
+  const policy = config.aianalysis.rego.policy;
+  // Kubeconfig files the cluster connections name travel with the functions too.
+  const kubeconfigs = [
+    config.cluster.kubeconfig,
+    ...Object.values(config.clusters).map((c) => c.kubeconfig),
+  ].filter((path): path is string => path !== undefined);
   if (policy && !policy.endsWith(".wasm")) {
     throw new Error(
       `aianalysis.rego.policy must name a compiled .wasm for AWS (got ${policy}); build it with kubernaut policy build or opa build -t wasm`,
@@ -16,5 +22,6 @@ export function functionFiles(): Array<{ from: string; to: string }> {
   return [
     { from: configFile, to: "kubernaut.config.yaml" },
     ...(policy ? [{ from: policy, to: policy }] : []),
+    ...kubeconfigs.map((path) => ({ from: path, to: path })),
   ];
 }

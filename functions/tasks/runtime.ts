@@ -1,5 +1,5 @@
 import { SFNClient } from "@aws-sdk/client-sfn";
-import { ClusterAccess, kubeConfigFor } from "@kubernaut/cluster";
+import { ClusterDirectory } from "@kubernaut/cluster";
 import { NotificationStore, Notifier } from "@kubernaut/notify";
 import { createTaskHandlers } from "@kubernaut/pipeline";
 import { FilePolicyStore } from "@kubernaut/policy";
@@ -30,13 +30,8 @@ const notifier = new Notifier({
   sfn: new SFNClient({}),
   stateMachineArn: requiredEnv("KUBERNAUT_NOTIFY_STATE_MACHINE_ARN"),
 });
-// The managed cluster through the kubeconfig the function ships with (cluster.kubeconfig).
-const cluster = new ClusterAccess(
-  kubeConfigFor({
-    ...(config.cluster.kubeconfig ? { kubeconfig: config.cluster.kubeconfig } : {}),
-    ...(config.cluster.context ? { context: config.cluster.context } : {}),
-  }),
-);
+// The managed clusters: kubeconfigs shipped with the function, or EKS through the function's IAM role.
+const cluster = new ClusterDirectory(() => config);
 export const tasks = createTaskHandlers({
   config: () => config,
   store,
@@ -46,5 +41,5 @@ export const tasks = createTaskHandlers({
   // The policy file ships with the function (SST copyFiles); edits apply on the next deploy.
   policy: new FilePolicyStore(() => config.aianalysis.rego.policy, 60_000),
   leases: new LeaseStore(db, config.storage.tableName),
-  cluster: { access: () => cluster },
+  cluster,
 });

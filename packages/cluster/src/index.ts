@@ -1,4 +1,6 @@
 export * from "./access";
+export * from "./directory";
+export * from "./eks";
 export * from "./errors";
 export * from "./executors";
 export * from "./inspect";

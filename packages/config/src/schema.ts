@@ -155,6 +155,24 @@ export const ReceiverConfig = z.discriminatedUnion("type", [
 ]);
 export type ReceiverConfig = z.infer<typeof ReceiverConfig>;
 
+const ClusterConnection = z
+  .object({
+    kubeconfig: z.string().optional(),
+    context: z.string().optional(),
+    /** EKS through the functions' IAM role: a short-lived token per request batch, no stored secret. */
+    eks: z
+      .object({
+        name: z.string().min(1),
+        region: z.string().min(1),
+        endpoint: z.url(),
+        certificateAuthorityData: z.string().min(1),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type ClusterConnection = z.infer<typeof ClusterConnection>;
+
 export const ConfigSchema = z
   .object({
     remediationOrchestrator: z
@@ -317,14 +335,11 @@ export const ConfigSchema = z
      * `scenario` (Kubernetes manifests plus a behaviour section). On AWS, a kubeconfig file shipped with
      * the function or an EKS cluster reached with the function's IAM role.
      */
-    cluster: z
-      .object({
-        kubeconfig: z.string().optional(),
-        context: z.string().optional(),
-        scenario: z.string().default("scenarios/demo.yaml"),
-      })
+    cluster: ClusterConnection.extend({ scenario: z.string().default("scenarios/demo.yaml") })
       .strict()
       .prefault({}),
+    /** Other managed clusters, by the value of the alert's `cluster` label; unnamed alerts use `cluster`. */
+    clusters: z.record(z.string(), ClusterConnection).default({}),
     retention: z
       .object({
         remediationDays: z.number().int().min(1).max(3650).default(90),

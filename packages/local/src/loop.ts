@@ -7,7 +7,7 @@ import {
   StepFunctionsDecisionSender,
   StepFunctionsStarter,
 } from "@kubernaut/api";
-import { ClusterAccess, kubeConfigFor } from "@kubernaut/cluster";
+import { ClusterAccess, ClusterDirectory, kubeConfigFor } from "@kubernaut/cluster";
 import { ClusterSimulator } from "@kubernaut/cluster/simulator";
 import { type Config, watchedConfig } from "@kubernaut/config";
 import { breakerGauge, type SlackStandIn, startSlackStandIn } from "@kubernaut/notify";
@@ -109,7 +109,8 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
       kubeConfig = kubeConfigFor({ server: served.url });
     }
     const clusterAccess = new ClusterAccess(kubeConfig);
-    const cluster = { access: () => clusterAccess };
+    // Named clusters (the alert's `cluster` label) come from `clusters`; everything else goes here.
+    const cluster = new ClusterDirectory(config, clusterAccess);
 
     // The approval policy file, relative to the working directory; re-read when it changes.
     const policy = new FilePolicyStore(() => {

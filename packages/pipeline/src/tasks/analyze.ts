@@ -34,6 +34,7 @@ export async function analyze(deps: PipelineDeps, remediationId: string): Promis
   const rr = await loadRemediation(deps, remediationId);
   const config = deps.config();
   if (rr.phase === "Analyzing" && rr.analysis) return routingFacts(rr.analysis, config);
+  await deps.cluster?.prepare?.(rr.targetResource.cluster);
   const analysis = deps.cluster
     ? await investigateWithRules(deps.cluster.access(rr.targetResource.cluster), rr, deps.catalog).catch(
         (error: unknown) => ({

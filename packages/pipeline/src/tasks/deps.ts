@@ -15,7 +15,11 @@ export interface PipelineDeps {
   /** The approval policy; never throws (a broken policy degrades to approval required). */
   policy: PolicyEngine;
   /** The managed clusters; absent, execution refuses with ExecutorUnavailable (nothing is changed). */
-  cluster?: { access(cluster: string | undefined): ClusterAccess };
+  cluster?: {
+    access(cluster: string | undefined): ClusterAccess;
+    /** Mints credentials that need I/O (EKS tokens) before `access`; optional. */
+    prepare?(cluster: string | undefined): Promise<void>;
+  };
   /** Per-target leases: one remediation at a time changes a workload. */
   leases: LeaseStore;
   /** Never throws: a notification problem must not fail a remediation. */

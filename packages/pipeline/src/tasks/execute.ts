@@ -59,6 +59,7 @@ export async function execute(deps: PipelineDeps, remediationId: string): Promis
     name: target.name,
     ...(target.namespace ? { namespace: target.namespace } : {}),
   };
+  await deps.cluster.prepare?.(target.cluster);
   const access = deps.cluster.access(target.cluster);
   const started = rr.workflowExecution?.startedAt ?? now.toISOString();
   const snapshot = {
@@ -131,6 +132,7 @@ export async function checkRollout(
     name: target.name,
     ...(target.namespace ? { namespace: target.namespace } : {}),
   };
+  await deps.cluster.prepare?.(target.cluster);
   const { converged, detail } = await rolloutConverged(deps.cluster.access(target.cluster), ref);
   await deps.store.appendAudit(
     remediationId,
