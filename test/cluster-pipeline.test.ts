@@ -86,6 +86,19 @@ describe("remediation on the simulated cluster", () => {
       parameters: { toRevision: 1 },
     });
     expect(rr.policyDecision).toMatchObject({ requireApproval: false, degraded: false });
+    // What the choice rested on is kept with it.
+    expect(rr.analysis?.evidence).toMatchObject({
+      rollout: [
+        { revision: 2, changed: ["image shop/checkout:1.4.2 → shop/checkout:1.5.0-bad"] },
+        { revision: 1 },
+      ],
+      logs: expect.arrayContaining([
+        expect.objectContaining({ previous: true, tail: expect.stringContaining("panic: nil pointer") }),
+      ]),
+      resources: [{ container: "app", limits: { memory: "512Mi" } }],
+      nodes: [{ name: "worker-1", ready: true, unschedulable: false, pressure: [] }],
+      detectedLabels: { gitOpsManaged: false, pdbProtected: false, networkIsolated: false },
+    });
     expect(rr.workflowExecution).toMatchObject({
       actionType: "RollbackDeployment",
       summary: "rolled back to revision 1 (shop/checkout:1.4.2)",

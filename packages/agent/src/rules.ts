@@ -1,4 +1,4 @@
-import { type ClusterAccess, type K8s, podHealth, rolloutHistory } from "@kubernaut/cluster";
+import { type ClusterAccess, gatherEvidence, type K8s, podHealth, rolloutHistory } from "@kubernaut/cluster";
 import type { Analysis, RemediationRequest } from "@kubernaut/core";
 import { CATALOG, findWorkflow, type WorkflowDefinition } from "@kubernaut/workflows";
 import { selectByAlertName } from "./select";
@@ -37,6 +37,23 @@ function analysis(
  * Anything else falls back to selection by alert name.
  */
 export async function investigateWithRules(
+  access: ClusterAccess,
+  rr: RemediationRequest,
+  catalog: readonly WorkflowDefinition[] = CATALOG,
+): Promise<Analysis> {
+  const result = await chooseWithRules(access, rr, catalog);
+  const target = rr.targetResource;
+  if (target.kind !== "Deployment" || !target.namespace) return result;
+  // Kept with the analysis, so the approver (and later the LLM) sees what the choice rested on.
+  const evidence = await gatherEvidence(access, {
+    kind: target.kind,
+    name: target.name,
+    namespace: target.namespace,
+  });
+  return { ...result, evidence: evidence as unknown as Record<string, unknown> };
+}
+
+async function chooseWithRules(
   access: ClusterAccess,
   rr: RemediationRequest,
   catalog: readonly WorkflowDefinition[] = CATALOG,

@@ -89,3 +89,129 @@ export function detectLabels(
       templateAnnotations["linkerd.io/inject"] === "enabled",
   };
 }
+
+export interface Evidence {
+  target: { kind: string; name: string; namespace?: string; replicas?: number; generation?: number };
+  pods: PodHealth[];
+  events: Array<{ reason: string; message: string; object: string; count: number; last?: string }>;
+  logs: Array<{ pod: string; container: string; previous: boolean; tail: string }>;
+  rollout: Array<{ revision: number; images: string[]; changed: string[] }>;
+  resources: Array<{ container: string; requests: Record<string, string>; limits: Record<string, string> }>;
+  nodes: Array<{ name: string; ready: boolean; unschedulable: boolean; pressure: string[] }>;
+  detectedLabels: Record<string, unknown>;
+}
+
+/**
+ * Everything an investigator (rules or LLM) looks at for a workload, read once: pod health, recent
+ * events, current and previous container logs of the unhealthiest pod, the rollout history with what
+ * changed between revisions, requests and limits, the conditions of the nodes its pods run on, and the
+ * detected labels (PDB, HPA, network policies, GitOps, Helm, mesh).
+ */
+export async function gatherEvidence(
+  access: ClusterAccess,
+  ref: { kind: string; name: string; namespace?: string },
+): Promise<Evidence> {
+  const target = await access.read(ref);
+  const namespace = ref.namespace ?? "default";
+  const podObjects = target.spec?.selector ? await access.podsOf(target) : [];
+  const pods = podObjects.map(podHealth);
+  const names = new Set([ref.name, ...pods.map((p) => p.name)]);
+  const events = ((await access.core.listNamespacedEvent({ namespace })).items as K8s[])
+    .filter((e) => names.has(e.involvedObject?.name))
+    .slice(-20)
+    .map((e) => ({
+      reason: e.reason,
+      message: String(e.message ?? "").slice(0, 300),
+      object: `${e.involvedObject?.kind}/${e.involvedObject?.name}`,
+      count: e.count ?? 1,
+      ...(e.lastTimestamp ? { last: new Date(e.lastTimestamp).toISOString() } : {}),
+    }));
+  const worst = [...pods].sort((a, b) => Number(a.ready) - Number(b.ready) || b.restarts - a.restarts)[0];
+  const logs: Evidence["logs"] = [];
+  if (worst) {
+    const container = (target.spec?.template?.spec?.containers ?? [])[0]?.name as string | undefined;
+    for (const previous of [false, true]) {
+      try {
+        const text = await access.core.readNamespacedPodLog({
+          name: worst.name,
+          namespace,
+          previous,
+          tailLines: 20,
+          ...(container ? { container } : {}),
+        });
+        logs.push({ pod: worst.name, container: container ?? "", previous, tail: String(text).slice(-2000) });
+      } catch {
+        // No previous container (never restarted) or logs unavailable: nothing to add.
+      }
+    }
+  }
+  const rollout: Evidence["rollout"] = [];
+  if (ref.kind === "Deployment") {
+    const history = await rolloutHistory(access, target);
+    history.forEach((revision, i) => {
+      const older = history[i + 1];
+      const changed = older
+        ? revision.images.flatMap((image, c) =>
+            older.images[c] !== image ? [`image ${older.images[c]} → ${image}`] : [],
+          )
+        : [];
+      rollout.push({ revision: revision.revision, images: revision.images, changed });
+    });
+  }
+  const resources = ((target.spec?.template?.spec?.containers ?? []) as K8s[]).map((c) => ({
+    container: c.name,
+    requests: c.resources?.requests ?? {},
+    limits: c.resources?.limits ?? {},
+  }));
+  const nodeNames = [...new Set(pods.map((p) => p.node).filter((n): n is string => Boolean(n)))];
+  const nodes = await Promise.all(
+    nodeNames.map(async (name) => {
+      const node = (await access.core.readNode({ name })) as K8s;
+      const conditions = (node.status?.conditions ?? []) as K8s[];
+      return {
+        name,
+        ready: conditions.find((c) => c.type === "Ready")?.status !== "False",
+        unschedulable: node.spec?.unschedulable === true,
+        pressure: conditions
+          .filter((c) => c.type !== "Ready" && c.status === "True")
+          .map((c) => c.type as string),
+      };
+    }),
+  );
+  const [pdbs, hpas, policies] = await Promise.all([
+    access.policy
+      .listNamespacedPodDisruptionBudget({ namespace })
+      .then((l) => l.items as K8s[])
+      .catch(() => []),
+    access.autoscaling
+      .listNamespacedHorizontalPodAutoscaler({ namespace })
+      .then((l) => l.items as K8s[])
+      .catch(() => []),
+    access.networking
+      .listNamespacedNetworkPolicy({ namespace })
+      .then((l) => l.items as K8s[])
+      .catch(() => []),
+  ]);
+  const podLabels = (target.spec?.template?.metadata?.labels ?? {}) as Record<string, string>;
+  const networkIsolated = policies.some((p) =>
+    Object.entries((p.spec?.podSelector?.matchLabels ?? {}) as Record<string, string>).every(
+      ([k, v]) => podLabels[k] === v,
+    ),
+  );
+  return {
+    target: {
+      kind: ref.kind,
+      name: ref.name,
+      ...(ref.namespace ? { namespace: ref.namespace } : {}),
+      ...(target.spec?.replicas !== undefined ? { replicas: target.spec.replicas } : {}),
+      ...(target.metadata?.generation !== undefined ? { generation: target.metadata.generation } : {}),
+    },
+    pods,
+    events,
+    logs,
+    rollout,
+    resources,
+    nodes,
+    detectedLabels: { ...detectLabels(target, { pdbs, hpas }), networkIsolated },
+  };
+}

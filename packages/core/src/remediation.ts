@@ -103,6 +103,8 @@ export const Analysis = z.object({
   rationale: z.string(),
   aligned: z.boolean(),
   suggestion: z.string().optional(),
+  /** What the investigator looked at (pods, events, logs, rollout history, limits, nodes, labels). */
+  evidence: z.record(z.string(), z.unknown()).optional(),
 });
 export type Analysis = z.infer<typeof Analysis>;
 
