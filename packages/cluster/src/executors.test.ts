@@ -214,3 +214,56 @@ describe("executors against the simulator over HTTP", () => {
     expect((error as Error).name).toBe("GitOpsManaged");
   });
 });
+
+describe("simulated behaviour over time", () => {
+  it("a NotReady node keeps its pods Pending; an HPA at max stays saturated until its max is raised", async () => {
+    const sim = new ClusterSimulator();
+    sim.loadScenario(
+      BASE.replace(
+        'name: worker-2 }\nstatus: { conditions: [{ type: Ready, status: "True" }] }',
+        'name: worker-2 }\nstatus: { conditions: [{ type: Ready, status: "False" }] }',
+      ),
+    );
+    const server = await sim.listen();
+    const access = new ClusterAccess(kubeConfigFor({ server: server.url }));
+    try {
+      await access.patch(
+        { kind: "Node", name: "worker-1" },
+        { strategy: "merge", body: { status: { conditions: [{ type: "Ready", status: "False" }] } } },
+      );
+      await access.core.deleteNamespacedPod({
+        name: (await access.core.listNamespacedPod({ namespace: "shop", labelSelector: "app=checkout" }))
+          .items[0]?.metadata?.name as string,
+        namespace: "shop",
+      });
+      const phases = (
+        (await access.core.listNamespacedPod({ namespace: "shop", labelSelector: "app=checkout" }))
+          .items as K8s[]
+      ).map((p) => p.status?.phase);
+      expect(phases).toEqual(["Pending", "Pending"]);
+
+      sim.setBehaviour({ load: { "shop/checkout": 10 } });
+      const hpa = { kind: "HorizontalPodAutoscaler", name: "checkout", namespace: "shop" };
+      expect((await access.read(hpa)).status.conditions[0]).toMatchObject({
+        type: "ScalingLimited",
+        status: "True",
+      });
+      expect(
+        (await access.read({ kind: "Deployment", name: "checkout", namespace: "shop" })).spec.replicas,
+      ).toBe(4);
+      await executeWorkflow(access, {
+        remediationId: "rr-hpa",
+        actionType: "PatchHPA",
+        changesSpec: false,
+        target: { kind: "Deployment", name: "checkout", namespace: "shop" },
+        parameters: { maxReplicas: 12 },
+      });
+      expect((await access.read(hpa)).status.conditions[0]).toMatchObject({ status: "False" });
+      expect(
+        (await access.read({ kind: "Deployment", name: "checkout", namespace: "shop" })).spec.replicas,
+      ).toBe(10);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -20,6 +20,8 @@ export const Behaviour = z
       .default({}),
     /** Memory a container needs, by `<namespace>/<workload>/<container>` (or just the container name), in bytes or a quantity. */
     memoryDemand: z.record(z.string(), z.union([z.number(), z.string()])).default({}),
+    /** Replicas the load calls for, by `<namespace>/<workload>`: an HPA scales toward it, capped at maxReplicas. */
+    load: z.record(z.string(), z.number().int().min(0)).default({}),
     /** How long a healthy container takes to become Ready. */
     readyAfterMs: z.number().int().min(0).default(0),
   })

@@ -45,6 +45,7 @@ export class Controllers {
   ) {}
 
   reconcile(now = Date.now()): void {
+    for (const hpa of this.store.list("HorizontalPodAutoscaler")) this.hpa(hpa);
     for (const deployment of this.store.list("Deployment")) this.deployment(deployment);
     for (const rs of this.store.list("ReplicaSet")) this.replicaSet(rs);
     for (const sts of this.store.list("StatefulSet")) this.statefulSet(sts);
@@ -52,6 +53,43 @@ export class Controllers {
     for (const pod of this.store.list("Pod")) this.podStatus(pod, now);
     for (const deployment of this.store.list("Deployment")) this.deploymentStatus(deployment);
     for (const pdb of this.store.list("PodDisruptionBudget")) this.pdbStatus(pdb);
+  }
+
+  /**
+   * An HPA scales its target toward the replicas the load calls for, within [min, max]. When the load
+   * wants more than max it stays saturated (ScalingLimited), which is what patch-hpa-v1 relieves.
+   */
+  private hpa(hpa: K8sObject): void {
+    const ref = hpa.spec?.scaleTargetRef ?? {};
+    const target = this.store.get(ref.kind, hpa.metadata.namespace, ref.name);
+    if (!target) return;
+    const demand = this.behaviour().load[`${hpa.metadata.namespace}/${ref.name}`];
+    const min = hpa.spec.minReplicas ?? 1;
+    const max = hpa.spec.maxReplicas;
+    const desired =
+      demand === undefined ? (target.spec.replicas ?? min) : Math.min(Math.max(demand, min), max);
+    if (target.spec.replicas !== desired) {
+      target.spec.replicas = desired;
+      delete target.metadata.resourceVersion;
+      this.store.update(target);
+    }
+    const limited = demand !== undefined && demand > max;
+    const status = {
+      currentReplicas: desired,
+      desiredReplicas: desired,
+      conditions: [
+        {
+          type: "ScalingLimited",
+          status: limited ? "True" : "False",
+          reason: limited ? "TooManyReplicas" : "DesiredWithinRange",
+        },
+      ],
+    };
+    if (JSON.stringify(hpa.status) !== JSON.stringify(status)) {
+      hpa.status = status;
+      delete hpa.metadata.resourceVersion;
+      this.store.update(hpa, { status: true });
+    }
   }
 
   private deployment(deployment: K8sObject): void {
