@@ -1,7 +1,21 @@
 import { createApiApp } from "@kubernaut/api";
+import { createDynamoClient, documentClient, SystemAuditStore, TrustStore } from "@kubernaut/store";
+import { CATALOG } from "@kubernaut/workflows";
 import { handle } from "hono/aws-lambda";
 import { createStore, loadRuntimeConfig } from "./runtime";
 
-/** Read routes and health (DESIGN §9). */
+/** Read routes, health, workflow trust and the kill switch (DESIGN §9). */
 const config = await loadRuntimeConfig();
-export const handler = handle(createApiApp({ config, store: createStore(config) }));
+const db = documentClient(createDynamoClient(config.storage));
+export const handler = handle(
+  createApiApp({
+    config,
+    store: createStore(config),
+    trust: {
+      config: () => config,
+      trust: new TrustStore(db, config.storage.tableName),
+      systemAudit: new SystemAuditStore(db, config.storage.tableName, config.retention.auditDays),
+      catalog: CATALOG,
+    },
+  }),
+);

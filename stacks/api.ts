@@ -71,7 +71,17 @@ export async function createApi({
     memory: "512 MB",
     timeout: "10 seconds",
     permissions: [
-      { actions: ["dynamodb:GetItem", "dynamodb:Query"], resources: tableResources },
+      // Reads, plus trust changes, the kill switch and their system audit events.
+      {
+        actions: [
+          "dynamodb:GetItem",
+          "dynamodb:Query",
+          "dynamodb:PutItem",
+          "dynamodb:UpdateItem",
+          "dynamodb:ConditionCheckItem",
+        ],
+        resources: tableResources,
+      },
       readSecrets,
     ],
   });
@@ -125,6 +135,11 @@ export async function createApi({
   http.route("POST /api/v1/signals/prometheus", ingest.arn);
   http.route("GET /api/v1/remediations", api.arn);
   http.route("GET /api/v1/remediations/{id}", api.arn);
+  http.route("GET /api/v1/workflows", api.arn);
+  http.route("PATCH /api/v1/workflows/{id}/trust", api.arn);
+  http.route("GET /api/v1/pause", api.arn);
+  http.route("PUT /api/v1/pause", api.arn);
+  http.route("DELETE /api/v1/pause", api.arn);
   http.route("GET /healthz", api.arn);
   http.route("GET /api/v1/approvals", approvals.arn);
   http.route("POST /api/v1/approvals/{id}/decision", approvals.arn);

@@ -9,6 +9,7 @@ import {
   documentClient,
   LeaseStore,
   RemediationStore,
+  TrustStore,
 } from "@kubernaut/store";
 import { CATALOG } from "@kubernaut/workflows";
 import { loadRuntimeConfig, requiredEnv } from "../runtime";
@@ -41,5 +42,6 @@ export const tasks = createTaskHandlers({
   // The policy file ships with the function (SST copyFiles); edits apply on the next deploy.
   policy: new FilePolicyStore(() => config.aianalysis.rego.policy, 60_000),
   leases: new LeaseStore(db, config.storage.tableName),
+  trust: new TrustStore(db, config.storage.tableName),
   cluster,
 });

@@ -4,7 +4,7 @@ import type { Config, ConfigInput } from "@kubernaut/config";
 import type { RemediationRequest } from "@kubernaut/core";
 import { type LocalPipelineOptions, startLocalPipeline } from "@kubernaut/pipeline";
 import { FilePolicyStore } from "@kubernaut/policy";
-import { ApprovalStore, LeaseStore, SystemAuditStore } from "@kubernaut/store";
+import { ApprovalStore, LeaseStore, SystemAuditStore, TrustStore } from "@kubernaut/store";
 import { CATALOG } from "@kubernaut/workflows";
 import { WebClient } from "@slack/web-api";
 import { expect } from "vitest";
@@ -28,6 +28,7 @@ export async function createPipelineHarness(
   const approvals = new ApprovalStore(db, config.storage.tableName, config.retention.remediationDays);
   const policy = new FilePolicyStore(() => config.aianalysis.rego.policy, 0);
   const leases = new LeaseStore(db, config.storage.tableName);
+  const trust = new TrustStore(db, config.storage.tableName);
   // With a simulator, executions act on it over HTTP; without, execute refuses (ExecutorUnavailable).
   const cluster = options.clusterUrl
     ? (() => {
@@ -42,6 +43,7 @@ export async function createPipelineHarness(
     catalog: CATALOG,
     policy,
     leases,
+    trust,
     ...(cluster ? { cluster } : {}),
   };
   const { clusterUrl: _clusterUrl, tune: _tune, ...pipelineOptions } = options;
@@ -74,7 +76,14 @@ export async function createPipelineHarness(
     slackApiUrl: config.slack.apiUrl,
     retryConfig: { retries: 0 },
   });
-  const app = createApp({ config, store, starter, approvals: decisions, slack: { slack, systemAudit } });
+  const app = createApp({
+    config,
+    store,
+    starter,
+    approvals: decisions,
+    slack: { slack, systemAudit },
+    trust: { config: () => config, trust, systemAudit, catalog: CATALOG },
+  });
 
   const postAlerts = async (body: unknown) => {
     const response = await app.request("/api/v1/signals/prometheus", {

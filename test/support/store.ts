@@ -25,6 +25,8 @@ export function testConfig(input: ConfigInput = {}): Config {
   return parseConfig(
     {
       ...input,
+      // Level 2 is tested on purpose; elsewhere workflows start at `approve` so Levels 3–4 are reachable.
+      remediationOrchestrator: { newWorkflowsDryRun: false, ...input.remediationOrchestrator },
       storage: { tableName: `t-${randomBytes(6).toString("hex")}`, ...input.storage },
       auth: {
         webhookToken: WEBHOOK_TOKEN,

@@ -6,10 +6,13 @@ import { healthRoutes } from "./health/routes";
 import { type IngestAppDeps, mountIngest } from "./ingest/app";
 import { remediationRoutes } from "./remediations/routes";
 import { type SlackDeps, slackRoutes } from "./slack";
+import { type TrustDeps, trustRoutes } from "./workflows/routes";
 
 export type AppDeps = IngestAppDeps & {
   /** The approvals group (policy, catalog, decision delivery); absent, its routes are not mounted. */
   approvals?: DecisionDeps;
+  /** The trust ladder's controls: workflow trust levels and the kill switch. */
+  trust?: TrustDeps;
   /** Slack interactivity (buttons, the approve-with-changes modal); needs the approvals group. */
   slack?: Omit<SlackDeps, "decisions" | "config">;
 };
@@ -23,6 +26,7 @@ export function createApp(deps: AppDeps): Hono {
   mountIngest(app, deps);
   app.route("/", remediationRoutes(deps.store, deps.config.auth.apiTokens));
   if (deps.approvals) app.route("/", approvalRoutes(deps.approvals, deps.config.auth.apiTokens));
+  if (deps.trust) app.route("/", trustRoutes(deps.trust, deps.config.auth.apiTokens));
   if (deps.approvals && deps.slack) {
     app.route("/", slackRoutes({ ...deps.slack, decisions: deps.approvals, config: deps.approvals.config }));
   }
@@ -43,11 +47,12 @@ export function createApprovalsApp(deps: {
   return app;
 }
 
-/** The API group's Lambda app: read routes and health. */
-export function createApiApp(deps: Pick<AppDeps, "config" | "store">): Hono {
+/** The API group's Lambda app: read routes, health, and the trust ladder's controls. */
+export function createApiApp(deps: Pick<AppDeps, "config" | "store" | "trust">): Hono {
   const app = new Hono();
   withErrorHandling(app);
   app.route("/", healthRoutes());
   app.route("/", remediationRoutes(deps.store, deps.config.auth.apiTokens));
+  if (deps.trust) app.route("/", trustRoutes(deps.trust, deps.config.auth.apiTokens));
   return app;
 }

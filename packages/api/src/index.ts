@@ -6,3 +6,4 @@ export * from "./auth";
 export * from "./errors";
 export * from "./ingest";
 export * from "./slack";
+export * from "./workflows/routes";

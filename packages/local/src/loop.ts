@@ -21,6 +21,7 @@ import {
   LeaseStore,
   RemediationStore,
   SystemAuditStore,
+  TrustStore,
 } from "@kubernaut/store";
 import { logger, metrics } from "@kubernaut/telemetry";
 import { CATALOG } from "@kubernaut/workflows";
@@ -112,6 +113,7 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
     // Named clusters (the alert's `cluster` label) come from `clusters`; everything else goes here.
     const cluster = new ClusterDirectory(config, clusterAccess);
 
+    const trust = new TrustStore(db, initial.storage.tableName);
     // The approval policy file, relative to the working directory; re-read when it changes.
     const policy = new FilePolicyStore(() => {
       const path = config().aianalysis.rego.policy;
@@ -125,6 +127,7 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
         catalog: CATALOG,
         policy,
         leases: new LeaseStore(db, initial.storage.tableName),
+        trust,
         cluster,
       },
       db,
@@ -176,6 +179,7 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
       starter,
       approvals: decisions,
       slack: { slack, systemAudit },
+      trust: { config, trust, systemAudit, catalog: CATALOG },
     });
     const port = options.port ?? initial.server.port;
     const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {

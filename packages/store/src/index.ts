@@ -6,3 +6,4 @@ export * from "./leases";
 export * from "./remediations";
 export * from "./system-audit";
 export * from "./table";
+export * from "./trust";

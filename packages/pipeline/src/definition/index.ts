@@ -149,7 +149,7 @@ export function buildDefinition(options: DefinitionOptions) {
       ...invoke("execute", {}, { next: "WaitForRollout", resultPath: "$.execution", timeoutSeconds: 300 }),
       // Another remediation holds the target's lease: a routing guard's Blocked, not a failure.
       Catch: [
-        { ErrorEquals: ["ResourceBusy"], ResultPath: "$.error", Next: "RecordResourceBusy" },
+        { ErrorEquals: ["ResourceBusy", "Paused"], ResultPath: "$.error", Next: "RecordResourceBusy" },
         { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "RecordFailure" },
       ],
     },

@@ -1,6 +1,7 @@
 import { investigateWithRules, selectByAlertName } from "@kubernaut/agent";
 import type { Config } from "@kubernaut/config";
 import type { Analysis } from "@kubernaut/core";
+import { effectiveLevel, type TrustLevel } from "@kubernaut/store";
 import { PIPELINE_ACTOR, type PipelineDeps } from "./deps";
 import { loadRemediation } from "./load";
 
@@ -14,26 +15,45 @@ export interface RoutingFacts {
   blocked: boolean;
 }
 
-export function routingFacts(analysis: Analysis, config: Config): RoutingFacts {
+export function routingFacts(
+  analysis: Analysis,
+  config: Config,
+  trustLevel: TrustLevel | undefined,
+): RoutingFacts {
   return {
     actionable: analysis.actionable,
     workflowSelected: analysis.workflowId !== undefined,
     confident: analysis.confidence >= config.aianalysis.lowConfidenceFloor,
     aligned: analysis.aligned,
-    dryRun: config.remediationOrchestrator.dryRun,
-    // Routing guards and the kill switch arrive with the effectiveness issue.
+    // Level 1 (everything dry) or Level 2 (this workflow, in this namespace, is still at `observe`).
+    dryRun: config.remediationOrchestrator.dryRun || trustLevel === "observe",
     blocked: false,
   };
 }
 
+/** The trust level of a workflow in a namespace, registering the workflow on first sight. */
+export async function trustLevelOf(
+  deps: PipelineDeps,
+  workflowId: string | undefined,
+  namespace: string | undefined,
+): Promise<TrustLevel | undefined> {
+  if (!workflowId) return undefined;
+  const registerAs = deps.config().remediationOrchestrator.newWorkflowsDryRun ? "observe" : "approve";
+  return effectiveLevel(await deps.trust.get(workflowId, registerAs), namespace);
+}
+
 /**
- * Analysis (DESIGN §3.3): Processing → Analyzing with the selection. Today the selection is by alert
- * name from the catalog; the investigators of the analysis issue replace it behind the same result.
+ * Analysis (DESIGN §3.3): Processing → Analyzing with the selection — the rules investigator when a
+ * cluster is reachable, otherwise selection by alert name — and the routing facts, including the
+ * workflow's trust level (Level 2).
  */
 export async function analyze(deps: PipelineDeps, remediationId: string): Promise<RoutingFacts> {
   const rr = await loadRemediation(deps, remediationId);
   const config = deps.config();
-  if (rr.phase === "Analyzing" && rr.analysis) return routingFacts(rr.analysis, config);
+  const namespace = rr.targetResource.namespace;
+  if (rr.phase === "Analyzing" && rr.analysis) {
+    return routingFacts(rr.analysis, config, await trustLevelOf(deps, rr.analysis.workflowId, namespace));
+  }
   await deps.cluster?.prepare?.(rr.targetResource.cluster);
   const analysis = deps.cluster
     ? await investigateWithRules(deps.cluster.access(rr.targetResource.cluster), rr, deps.catalog).catch(
@@ -44,11 +64,17 @@ export async function analyze(deps: PipelineDeps, remediationId: string): Promis
         }),
       )
     : selectByAlertName(rr.signal, rr.targetResource, deps.catalog);
+  const trustLevel = await trustLevelOf(deps, analysis.workflowId, namespace);
   await deps.store.transition(
     remediationId,
     { from: ["Processing"], to: "Analyzing", set: { analysis }, event: "AnalysisCompleted" },
     PIPELINE_ACTOR,
-    { workflowId: analysis.workflowId, confidence: analysis.confidence, rationale: analysis.rationale },
+    {
+      workflowId: analysis.workflowId,
+      confidence: analysis.confidence,
+      rationale: analysis.rationale,
+      trustLevel,
+    },
   );
-  return routingFacts(analysis, config);
+  return routingFacts(analysis, config, trustLevel);
 }

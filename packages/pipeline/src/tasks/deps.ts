@@ -2,7 +2,7 @@ import type { ClusterAccess } from "@kubernaut/cluster";
 import type { Config } from "@kubernaut/config";
 import type { NotificationPort } from "@kubernaut/notify";
 import type { PolicyEngine } from "@kubernaut/policy";
-import type { ApprovalStore, LeaseStore, RemediationStore } from "@kubernaut/store";
+import type { ApprovalStore, LeaseStore, RemediationStore, TrustStore } from "@kubernaut/store";
 import type { WorkflowDefinition } from "@kubernaut/workflows";
 
 /** What every task needs; built once per Lambda container or once by the local loop. */
@@ -22,6 +22,8 @@ export interface PipelineDeps {
   };
   /** Per-target leases: one remediation at a time changes a workload. */
   leases: LeaseStore;
+  /** Workflow trust levels (Level 2) and the kill switch. */
+  trust: TrustStore;
   /** Never throws: a notification problem must not fail a remediation. */
   notifier: NotificationPort;
   now?: () => Date;

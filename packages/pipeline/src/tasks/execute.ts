@@ -8,6 +8,14 @@ import { ExecutorUnavailableError } from "./errors";
 import { loadRemediation } from "./load";
 import { messages } from "./messages";
 
+/** The kill switch is on: the state machine routes this to Blocked with reason Paused. */
+export class PausedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "Paused";
+  }
+}
+
 /** Another remediation holds the target's lease: the state machine routes this to Blocked. */
 export class ResourceBusyError extends Error {
   constructor(message: string) {
@@ -30,6 +38,11 @@ export async function execute(deps: PipelineDeps, remediationId: string): Promis
   const workflow = findWorkflow(override?.workflowName ?? rr.analysis?.workflowId ?? "", deps.catalog);
   const target = rr.targetResource;
 
+  const paused = await deps.trust.paused();
+  if (paused.paused) {
+    // The kill switch: nothing reaches the cluster while it is on.
+    throw new PausedError(`execution is paused by ${paused.by} since ${paused.at}: ${paused.reason}`);
+  }
   if (deps.cluster && workflow) {
     const ttl =
       config.remediationOrchestrator.timeouts.executing + config.remediationOrchestrator.timeouts.verifying;

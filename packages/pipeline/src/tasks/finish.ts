@@ -52,7 +52,9 @@ export async function finish(
         return {
           phase: "Completed",
           outcome: "DryRun",
-          reason: "Level 1 (observe): remediationOrchestrator.dryRun is on",
+          reason: config.remediationOrchestrator.dryRun
+            ? "Level 1 (observe): remediationOrchestrator.dryRun is on"
+            : `Level 2 (selective trust): ${rr.analysis?.workflowId} is at observe in ${rr.targetResource.namespace ?? "this scope"}`,
           hold: { kind: "dryRun", forMs: config.remediationOrchestrator.dryRunHoldPeriod },
           set: {
             wouldHaveDone: {
@@ -67,7 +69,7 @@ export async function finish(
         };
       case "Blocked":
         // ResourceBusy (another remediation holds the target's lease) is short-lived; guards hold longer.
-        return error?.Error === "ResourceBusy"
+        return error?.Error === "ResourceBusy" || error?.Error === "Paused"
           ? {
               phase: "Blocked",
               reason: cause ?? "ResourceBusy",

@@ -1,6 +1,7 @@
 import { parseDuration } from "@kubernaut/core";
 import { buildPolicyInput } from "@kubernaut/policy";
 import { approvalIdFor } from "@kubernaut/store";
+import { trustLevelOf } from "./analyze";
 import { PIPELINE_ACTOR, type PipelineDeps } from "./deps";
 import { loadRemediation } from "./load";
 import { messages } from "./messages";
@@ -25,8 +26,8 @@ export async function evaluatePolicy(deps: PipelineDeps, remediationId: string):
   if (!decision) {
     const input = buildPolicyInput(rr, {
       confidenceThreshold: config.aianalysis.rego.confidenceThreshold,
-      // Per-workflow trust levels arrive with the trust ladder; until then every workflow is at `approve`.
-      workflowTrustLevel: "approve",
+      workflowTrustLevel:
+        (await trustLevelOf(deps, rr.analysis?.workflowId, rr.targetResource.namespace)) ?? "observe",
     });
     const outcome = await deps.policy.evaluate(input);
     const requiredByMs = requiredByFrom(outcome.requiredBy, config.approval.requiredBy);

@@ -1,0 +1,96 @@
+import type { ApiTokenConfig, Config } from "@kubernaut/config";
+import type { SystemAuditStore, TrustStore } from "@kubernaut/store";
+import { findWorkflow, type WorkflowDefinition } from "@kubernaut/workflows";
+import { Hono } from "hono";
+import { z } from "zod";
+import { type AuthEnv, apiAuth } from "../auth";
+import { ApiError, parseOrThrow } from "../errors";
+
+export interface TrustDeps {
+  config: () => Config;
+  trust: TrustStore;
+  systemAudit: SystemAuditStore;
+  catalog: readonly WorkflowDefinition[];
+  now?: () => Date;
+}
+
+const TrustChange = z
+  .object({
+    level: z.enum(["observe", "approve", "automate"]),
+    namespaces: z.array(z.string().min(1).max(63)).max(100).optional(),
+    reason: z.string().min(1, "say why the trust level changes").max(2000),
+  })
+  .strict();
+
+const PauseBody = z.object({ reason: z.string().min(1).max(2000) }).strict();
+
+/**
+ * The trust ladder's controls (DESIGN §9): the catalog with trust levels and statistics; graduating
+ * or demoting a workflow (whole or per namespace); the kill switch. Every change is an admin action
+ * recorded in the system audit stream with its actor and reason.
+ */
+export function trustRoutes(deps: TrustDeps, tokens: readonly ApiTokenConfig[]) {
+  const registerAs = () => (deps.config().remediationOrchestrator.newWorkflowsDryRun ? "observe" : "approve");
+  const now = () => deps.now?.() ?? new Date();
+  return new Hono<AuthEnv>()
+    .get("/api/v1/workflows", apiAuth(tokens, "viewer"), async (c) => {
+      const items = await Promise.all(
+        deps.catalog.map(async (workflow) => {
+          const record = await deps.trust.get(workflow.id, registerAs());
+          return {
+            ...workflow,
+            trust: {
+              level: record.level,
+              namespaces: record.namespaces,
+              changedBy: record.changedBy,
+              changedAt: record.changedAt,
+              reason: record.reason,
+            },
+            stats: record.stats,
+          };
+        }),
+      );
+      return c.json({ items });
+    })
+    .patch("/api/v1/workflows/:id/trust", apiAuth(tokens, "admin"), async (c) => {
+      const id = c.req.param("id");
+      if (!findWorkflow(id, deps.catalog))
+        throw new ApiError(404, "not_found", `workflow ${id} is not in the catalog`);
+      const change = parseOrThrow(TrustChange, await c.req.json().catch(() => undefined), "trust change");
+      const caller = c.get("caller");
+      const before = await deps.trust.get(id, registerAs());
+      const after = await deps.trust.setLevel(id, { ...change, actor: caller.name, at: now() }, registerAs());
+      await deps.systemAudit.append({
+        type: "TrustChanged",
+        at: now().toISOString(),
+        actor: { type: "user", id: caller.name, channel: "api" },
+        details: {
+          workflowId: id,
+          from: { level: before.level, namespaces: before.namespaces },
+          to: { level: after.level, namespaces: after.namespaces },
+          reason: change.reason,
+        },
+      });
+      return c.json({ workflowId: id, level: after.level, namespaces: after.namespaces });
+    })
+    .get("/api/v1/pause", apiAuth(tokens, "viewer"), async (c) => c.json(await deps.trust.paused()))
+    .put("/api/v1/pause", apiAuth(tokens, "admin"), async (c) => {
+      const { reason } = parseOrThrow(PauseBody, await c.req.json().catch(() => undefined), "pause");
+      return c.json(await setPause(deps, true, c.get("caller").name, reason));
+    })
+    .delete("/api/v1/pause", apiAuth(tokens, "admin"), async (c) => {
+      return c.json(await setPause(deps, false, c.get("caller").name, "resumed"));
+    });
+}
+
+async function setPause(deps: TrustDeps, paused: boolean, actor: string, reason: string) {
+  const at = deps.now?.() ?? new Date();
+  await deps.trust.setPaused(paused, actor, reason, at);
+  await deps.systemAudit.append({
+    type: paused ? "Paused" : "Resumed",
+    at: at.toISOString(),
+    actor: { type: "user", id: actor, channel: "api" },
+    details: { reason },
+  });
+  return deps.trust.paused();
+}

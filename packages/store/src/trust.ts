@@ -1,0 +1,209 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+
+export type TrustLevel = "observe" | "approve" | "automate";
+
+/** Per-workflow statistics: what the graduation report and analysis read. */
+export interface WorkflowStats {
+  remediations: number;
+  assessed: number;
+  full: number;
+  scoreSum: number;
+  approvals: number;
+  rejections: number;
+  /** Approvals since the last rejection. */
+  approvalsInRow: number;
+  lastFailureAt?: string;
+  lastFailureReason?: string;
+}
+
+/** A catalog workflow's record: its trust level (optionally per namespace) and statistics. */
+export interface WorkflowRecord {
+  workflowId: string;
+  level: TrustLevel;
+  namespaces: Record<string, TrustLevel>;
+  registeredAt: string;
+  changedBy?: string;
+  changedAt?: string;
+  reason?: string;
+  stats: WorkflowStats;
+}
+
+const EMPTY_STATS: WorkflowStats = {
+  remediations: 0,
+  assessed: 0,
+  full: 0,
+  scoreSum: 0,
+  approvals: 0,
+  rejections: 0,
+  approvalsInRow: 0,
+};
+const key = (id: string) => ({ pk: `WF#${id}`, sk: "WF" });
+const PAUSE = { pk: "SYSTEM", sk: "PAUSE" };
+
+/**
+ * Workflow trust (DESIGN §1, Level 2) and the kill switch. A workflow is registered the first time it
+ * is looked up: at `observe` when `newWorkflowsDryRun` is on, so a new workflow runs dry until someone
+ * graduates it.
+ */
+export class TrustStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(workflowId: string, registerAs: TrustLevel): Promise<WorkflowRecord> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: key(workflowId), ConsistentRead: true }),
+    );
+    if (Item) return toRecord(Item);
+    const record: WorkflowRecord = {
+      workflowId,
+      level: registerAs,
+      namespaces: {},
+      registeredAt: new Date().toISOString(),
+      stats: { ...EMPTY_STATS },
+    };
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...key(workflowId), ...record, gsi3pk: "WF", gsi3sk: workflowId },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      return record;
+    } catch (error) {
+      if (!(error instanceof Error && error.name === "ConditionalCheckFailedException")) throw error;
+      return this.get(workflowId, registerAs);
+    }
+  }
+
+  async all(): Promise<WorkflowRecord[]> {
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: "gsi3",
+        KeyConditionExpression: "gsi3pk = :wf",
+        ExpressionAttributeValues: { ":wf": "WF" },
+      }),
+    );
+    return Items.map(toRecord);
+  }
+
+  /** Graduates or demotes (the whole workflow, or only some namespaces). */
+  async setLevel(
+    workflowId: string,
+    change: { level: TrustLevel; namespaces?: string[]; actor: string; reason: string; at: Date },
+    registerAs: TrustLevel,
+  ): Promise<WorkflowRecord> {
+    const current = await this.get(workflowId, registerAs);
+    const next: WorkflowRecord = change.namespaces?.length
+      ? {
+          ...current,
+          namespaces: {
+            ...current.namespaces,
+            ...Object.fromEntries(change.namespaces.map((ns) => [ns, change.level])),
+          },
+        }
+      : { ...current, level: change.level, namespaces: {} };
+    const updated = {
+      ...next,
+      changedBy: change.actor,
+      changedAt: change.at.toISOString(),
+      reason: change.reason,
+    };
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...key(workflowId), ...updated, gsi3pk: "WF", gsi3sk: workflowId },
+      }),
+    );
+    return updated;
+  }
+
+  /** Adds to the statistics atomically (several assessments may land at once). */
+  async count(
+    workflowId: string,
+    delta: Partial<
+      Record<"remediations" | "assessed" | "full" | "scoreSum" | "approvals" | "rejections", number>
+    >,
+    extra: { approvalsInRow?: "increment" | "reset"; failure?: { at: string; reason: string } } = {},
+  ): Promise<void> {
+    const adds = Object.entries(delta).filter(([, v]) => v !== undefined && v !== 0);
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const addParts = adds.map(([k, v], i) => {
+      names[`#s${i}`] = k;
+      values[`:s${i}`] = v;
+      return `stats.#s${i} :s${i}`;
+    });
+    const sets: string[] = [];
+    if (extra.approvalsInRow === "increment") addParts.push("stats.approvalsInRow :one");
+    if (extra.approvalsInRow === "increment") values[":one"] = 1;
+    if (extra.approvalsInRow === "reset") sets.push("stats.approvalsInRow = :zero");
+    if (extra.approvalsInRow === "reset") values[":zero"] = 0;
+    if (extra.failure) {
+      sets.push("stats.lastFailureAt = :fat", "stats.lastFailureReason = :freason");
+      values[":fat"] = extra.failure.at;
+      values[":freason"] = extra.failure.reason;
+    }
+    if (addParts.length === 0 && sets.length === 0) return;
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key(workflowId),
+        UpdateExpression: [
+          sets.length ? `SET ${sets.join(", ")}` : "",
+          addParts.length ? `ADD ${addParts.join(", ")}` : "",
+        ]
+          .filter(Boolean)
+          .join(" "),
+        ConditionExpression: "attribute_exists(pk)",
+        ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  async paused(): Promise<{ paused: boolean; by?: string; at?: string; reason?: string }> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: PAUSE, ConsistentRead: true }),
+    );
+    return Item?.paused ? { paused: true, by: Item.by, at: Item.at, reason: Item.reason } : { paused: false };
+  }
+
+  async setPaused(paused: boolean, actor: string, reason: string, at: Date): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...PAUSE, paused, by: actor, reason, at: at.toISOString() },
+      }),
+    );
+  }
+}
+
+function toRecord(item: Record<string, unknown>): WorkflowRecord {
+  const { workflowId, level, namespaces, registeredAt, changedBy, changedAt, reason, stats } =
+    item as unknown as WorkflowRecord;
+  return {
+    workflowId,
+    level,
+    namespaces: namespaces ?? {},
+    registeredAt,
+    ...(changedBy ? { changedBy } : {}),
+    ...(changedAt ? { changedAt } : {}),
+    ...(reason ? { reason } : {}),
+    stats: { ...EMPTY_STATS, ...stats },
+  };
+}
+
+/** The level that applies in a namespace: a namespace override, else the workflow's. */
+export function effectiveLevel(record: WorkflowRecord, namespace: string | undefined): TrustLevel {
+  return (namespace ? record.namespaces[namespace] : undefined) ?? record.level;
+}

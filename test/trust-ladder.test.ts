@@ -1,0 +1,161 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ClusterAccess, kubeConfigFor } from "@kubernaut/cluster";
+import { ClusterSimulator } from "@kubernaut/cluster/simulator";
+import { isTerminal } from "@kubernaut/core";
+import { sourcePath } from "@kubernaut/policy";
+import { afterEach, describe, expect, it } from "vitest";
+import { webhook } from "./support/alerts";
+import { createPipelineHarness, type PipelineHarness } from "./support/pipeline";
+import { ADMIN_TOKEN, VIEWER_TOKEN } from "./support/store";
+
+const SCENARIO = readFileSync(join(import.meta.dirname, "..", "scenarios", "demo.yaml"), "utf8");
+
+let closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const close of closers.reverse()) await close();
+  closers = [];
+});
+
+/** Level 2 on: new workflows start at `observe`; the starter policy decides the rest. */
+async function setUp() {
+  const simulator = new ClusterSimulator();
+  simulator.loadScenario(SCENARIO);
+  simulator.setBehaviour({ images: { "shop/checkout:1.5.0-bad": { crash: true } }, readyAfterMs: 0 });
+  const server = await simulator.listen();
+  const h = await createPipelineHarness(
+    {
+      remediationOrchestrator: { dryRun: false, newWorkflowsDryRun: true },
+      aianalysis: { rego: { policy: sourcePath("starter") } },
+    },
+    { clusterUrl: server.url },
+  );
+  closers.push(server.close, () => h.pipeline.close());
+  const access = new ClusterAccess(kubeConfigFor({ server: server.url }));
+  return { simulator, h, access };
+}
+
+const badRollout = (access: ClusterAccess, namespace: string) =>
+  access.patch(
+    { kind: "Deployment", name: "checkout", namespace },
+    {
+      strategy: "strategic",
+      body: {
+        spec: { template: { spec: { containers: [{ name: "app", image: "shop/checkout:1.5.0-bad" }] } } },
+      },
+    },
+  );
+
+const request = (h: PipelineHarness, method: string, path: string, body?: unknown, token = ADMIN_TOKEN) =>
+  h.app.request(path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+
+async function remediate(h: PipelineHarness, namespace: string, alertname = "KubePodCrashLooping") {
+  const [created] = await h.postAlerts(
+    webhook([{ labels: { alertname, severity: "critical", namespace, deployment: "checkout" } }]),
+  );
+  return h.waitFor(
+    created?.remediationId as string,
+    (r) => r.phase === "Verifying" || r.phase === "AwaitingApproval" || isTerminal(r.phase),
+  );
+}
+
+describe("the trust ladder", () => {
+  it("Level 2: a new workflow runs dry until graduated; graduating it in one namespace lets it run there", async () => {
+    const { h, access } = await setUp();
+    await badRollout(access, "staging");
+
+    const dry = await remediate(h, "staging");
+    expect(dry).toMatchObject({
+      phase: "Completed",
+      outcome: "DryRun",
+      wouldHaveDone: { workflowId: "crashloop-rollback-v1" },
+    });
+
+    const graduate = await request(h, "PATCH", "/api/v1/workflows/crashloop-rollback-v1/trust", {
+      level: "automate",
+      namespaces: ["production"],
+      reason: "10 Full assessments in staging",
+    });
+    expect(graduate.status).toBe(200);
+    expect(await graduate.json()).toEqual({
+      workflowId: "crashloop-rollback-v1",
+      level: "observe",
+      namespaces: { production: "automate" },
+    });
+
+    // In production the graduated workflow runs without approval: the policy sees workflow_trust_level automate.
+    await badRollout(access, "production");
+    const ran = await remediate(h, "production");
+    expect(ran.phase).toBe("Verifying");
+    expect(ran.policyDecision).toMatchObject({
+      requireApproval: false,
+      reason: "auto-approved: workflow graduated to automate",
+    });
+
+    const events = await h.systemAudit.day(new Date().toISOString().slice(0, 10));
+    expect(events.at(-1)).toMatchObject({
+      type: "TrustChanged",
+      actor: { id: "local-admin" },
+      details: {
+        workflowId: "crashloop-rollback-v1",
+        reason: "10 Full assessments in staging",
+        to: { namespaces: { production: "automate" } },
+      },
+    });
+  });
+
+  it("GET /api/v1/workflows shows each workflow's level; trust changes are admin-only and validated", async () => {
+    const { h } = await setUp();
+    const list = (await (await request(h, "GET", "/api/v1/workflows", undefined, VIEWER_TOKEN)).json()) as {
+      items: Array<{ id: string; trust: { level: string } }>;
+    };
+    expect(list.items).toHaveLength(7);
+    expect(list.items.every((w) => w.trust.level === "observe")).toBe(true);
+    expect(
+      (
+        await request(
+          h,
+          "PATCH",
+          "/api/v1/workflows/restart-pod-v1/trust",
+          { level: "automate", reason: "x" },
+          VIEWER_TOKEN,
+        )
+      ).status,
+    ).toBe(403);
+    const invalid = await request(h, "PATCH", "/api/v1/workflows/restart-pod-v1/trust", {
+      level: "yolo",
+      reason: "x",
+    });
+    expect(invalid.status).toBe(400);
+    expect(((await invalid.json()) as { error: { message: string } }).error.message).toContain("level:");
+    expect(
+      (await request(h, "PATCH", "/api/v1/workflows/nope-v1/trust", { level: "approve", reason: "x" }))
+        .status,
+    ).toBe(404);
+  });
+
+  it("the kill switch stops execution at once; paused remediations end Blocked with reason Paused", async () => {
+    const { h, access, simulator } = await setUp();
+    await request(h, "PATCH", "/api/v1/workflows/crashloop-rollback-v1/trust", {
+      level: "automate",
+      reason: "trusted",
+    });
+    const paused = await request(h, "PUT", "/api/v1/pause", { reason: "incident freeze" });
+    expect(await paused.json()).toMatchObject({ paused: true, by: "local-admin", reason: "incident freeze" });
+    await badRollout(access, "staging");
+    const patches = simulator.requests.filter((r) => r.verb === "patch").length;
+
+    const blocked = await remediate(h, "staging");
+
+    expect(blocked).toMatchObject({
+      phase: "Blocked",
+      reason: expect.stringMatching(/^Paused: execution is paused by local-admin/),
+    });
+    expect(simulator.requests.filter((r) => r.verb === "patch").length).toBe(patches);
+    expect(await (await request(h, "DELETE", "/api/v1/pause")).json()).toMatchObject({ paused: false });
+  });
+});
