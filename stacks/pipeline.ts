@@ -98,6 +98,12 @@ export async function createPipeline({
     ),
   });
 
+  // The effectiveness monitor: every minute, claims and scores the due assessments.
+  new sst.aws.CronV2("EffectivenessMonitor", {
+    schedule: "rate(1 minute)",
+    function: { ...common, handler: "functions/assess.handler", timeout: "5 minutes", memory: "1024 MB" },
+  });
+
   const reconcile = new sst.aws.Function("ExecutionClosed", {
     ...common,
     handler: "functions/execution-closed.handler",

@@ -5,6 +5,7 @@ import { createTaskHandlers } from "@kubernaut/pipeline";
 import { FilePolicyStore } from "@kubernaut/policy";
 import {
   ApprovalStore,
+  AssessmentStore,
   createDynamoClient,
   documentClient,
   LeaseStore,
@@ -43,5 +44,6 @@ export const tasks = createTaskHandlers({
   policy: new FilePolicyStore(() => config.aianalysis.rego.policy, 60_000),
   leases: new LeaseStore(db, config.storage.tableName),
   trust: new TrustStore(db, config.storage.tableName),
+  assessments: new AssessmentStore(db, config.storage.tableName),
   cluster,
 });

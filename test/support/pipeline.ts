@@ -4,7 +4,7 @@ import type { Config, ConfigInput } from "@kubernaut/config";
 import type { RemediationRequest } from "@kubernaut/core";
 import { type LocalPipelineOptions, startLocalPipeline } from "@kubernaut/pipeline";
 import { FilePolicyStore } from "@kubernaut/policy";
-import { ApprovalStore, LeaseStore, SystemAuditStore, TrustStore } from "@kubernaut/store";
+import { ApprovalStore, AssessmentStore, LeaseStore, SystemAuditStore, TrustStore } from "@kubernaut/store";
 import { CATALOG } from "@kubernaut/workflows";
 import { WebClient } from "@slack/web-api";
 import { expect } from "vitest";
@@ -44,6 +44,7 @@ export async function createPipelineHarness(
     policy,
     leases,
     trust,
+    assessments: new AssessmentStore(db, config.storage.tableName),
     ...(cluster ? { cluster } : {}),
   };
   const { clusterUrl: _clusterUrl, tune: _tune, ...pipelineOptions } = options;

@@ -220,7 +220,19 @@ export const ConfigSchema = z
       .strict()
       .prefault({}),
     effectivenessMonitor: z
-      .object({ stabilizationWindow: duration("5m", { min: "30s", max: "24h" }) })
+      .object({
+        stabilizationWindow: duration("5m", { min: "30s", max: "24h" }),
+        /** How often the monitor looks for due assessments (EventBridge on AWS, a timer locally). */
+        interval: duration("1m", { min: "5s", max: "1h" }),
+        /** Alertmanager API v2 for alert resolution; absent, only the resolved webhook counts. */
+        alertmanagerUrl: z.url().optional(),
+        /** Prometheus HTTP API for the metrics component; absent, metrics are not assessed (not zero). */
+        prometheusUrl: z.url().optional(),
+        /** How many times a still-firing alert is re-checked before AlertDecayTimeout. */
+        alertDecayChecks: count(3),
+        /** Assessments processed at once by one run. */
+        concurrency: count(16),
+      })
       .strict()
       .prefault({}),
     notification: z

@@ -1,6 +1,7 @@
 export * from "./audit";
 export * from "./dedup";
 export * from "./duration";
+export * from "./effectiveness";
 export * from "./fingerprint";
 export * from "./ids";
 export * from "./remediation";

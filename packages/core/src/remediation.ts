@@ -175,6 +175,15 @@ export const RemediationRequest = z.object({
       rollout: z.string().optional(),
     })
     .optional(),
+  /** The effectiveness assessment's result, once scored. */
+  effectiveness: z
+    .object({
+      score: z.number(),
+      reason: z.string(),
+      components: z.record(z.string(), z.number()),
+      assessedAt: z.string(),
+    })
+    .optional(),
   /** For DryRun: what would have been done (workflow, absolute parameters). */
   wouldHaveDone: z.record(z.string(), z.unknown()).optional(),
   executionStartedAt: z.string().optional(),

@@ -10,11 +10,13 @@ import {
 import { ClusterAccess, ClusterDirectory, kubeConfigFor } from "@kubernaut/cluster";
 import { ClusterSimulator } from "@kubernaut/cluster/simulator";
 import { type Config, watchedConfig } from "@kubernaut/config";
+import { assessDue, notifyAssessed } from "@kubernaut/effectiveness";
 import { breakerGauge, type SlackStandIn, startSlackStandIn } from "@kubernaut/notify";
 import { reconcileAfterRestart, startLocalPipeline } from "@kubernaut/pipeline";
 import { FilePolicyStore } from "@kubernaut/policy";
 import {
   ApprovalStore,
+  AssessmentStore,
   createDynamoClient,
   documentClient,
   ensureTable,
@@ -41,6 +43,8 @@ export interface LocalLoopOptions {
   timeScale?: number;
   /** How often the approval outbox is swept (default 2 s). */
   outboxSweepMs?: number;
+  /** How often the effectiveness monitor runs (default: effectivenessMonitor.interval). */
+  monitorIntervalMs?: number;
   /** Overrides the simulator scenario's behaviour (tests: e.g. readyAfterMs 0). */
   simulatorBehaviour?: unknown;
 }
@@ -114,6 +118,7 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
     const cluster = new ClusterDirectory(config, clusterAccess);
 
     const trust = new TrustStore(db, initial.storage.tableName);
+    const assessments = new AssessmentStore(db, initial.storage.tableName);
     // The approval policy file, relative to the working directory; re-read when it changes.
     const policy = new FilePolicyStore(() => {
       const path = config().aianalysis.rego.policy;
@@ -128,6 +133,7 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
         policy,
         leases: new LeaseStore(db, initial.storage.tableName),
         trust,
+        assessments,
         cluster,
       },
       db,
@@ -169,6 +175,18 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
       );
     }, options.outboxSweepMs ?? 2_000);
     stops.push(async () => clearInterval(sweep));
+    // The effectiveness monitor (an EventBridge schedule on AWS): due assessments are scored.
+    const monitor = setInterval(() => {
+      void assessDue({
+        config,
+        store,
+        assessments,
+        trust,
+        cluster,
+        notify: (id) => notifyAssessed(store, pipeline.notifier, id),
+      }).catch((error: unknown) => logger.warn("effectiveness run failed", { error }));
+    }, options.monitorIntervalMs ?? initial.effectivenessMonitor.interval);
+    stops.push(async () => clearInterval(monitor));
     const slack = new WebClient(initial.slack.botToken, {
       slackApiUrl: initial.slack.apiUrl,
       retryConfig: { retries: 0 },

@@ -1,4 +1,5 @@
 export * from "./approvals";
+export * from "./assessments";
 export * from "./client";
 export * from "./errors";
 export * from "./keys";

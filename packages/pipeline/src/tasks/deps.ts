@@ -2,7 +2,13 @@ import type { ClusterAccess } from "@kubernaut/cluster";
 import type { Config } from "@kubernaut/config";
 import type { NotificationPort } from "@kubernaut/notify";
 import type { PolicyEngine } from "@kubernaut/policy";
-import type { ApprovalStore, LeaseStore, RemediationStore, TrustStore } from "@kubernaut/store";
+import type {
+  ApprovalStore,
+  AssessmentStore,
+  LeaseStore,
+  RemediationStore,
+  TrustStore,
+} from "@kubernaut/store";
 import type { WorkflowDefinition } from "@kubernaut/workflows";
 
 /** What every task needs; built once per Lambda container or once by the local loop. */
@@ -24,6 +30,8 @@ export interface PipelineDeps {
   leases: LeaseStore;
   /** Workflow trust levels (Level 2) and the kill switch. */
   trust: TrustStore;
+  /** EffectivenessAssessments, scheduled when a remediation enters Verifying. */
+  assessments: AssessmentStore;
   /** Never throws: a notification problem must not fail a remediation. */
   notifier: NotificationPort;
   now?: () => Date;

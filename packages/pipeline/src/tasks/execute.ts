@@ -60,6 +60,15 @@ export async function execute(deps: PipelineDeps, remediationId: string): Promis
       PIPELINE_ACTOR,
     );
     await warnIfOscillating(deps, rr, now);
+    if (workflow) {
+      // Statistics for the graduation report: every execution, and approvals in a row.
+      const approved = rr.approvalDecision?.decision === "Approved";
+      await deps.trust.count(
+        workflow.id,
+        { remediations: 1, ...(approved ? { approvals: 1 } : {}) },
+        approved ? { approvalsInRow: "increment" } : {},
+      );
+    }
   }
   if (!deps.cluster || !workflow) throw new ExecutorUnavailableError(rr.analysis?.actionType);
 
@@ -179,6 +188,21 @@ export async function recordOutcome(
 ): Promise<Record<string, never>> {
   const rr = await loadRemediation(deps, remediationId);
   const now = deps.now?.() ?? new Date();
+  const execution = rr.workflowExecution;
+  if (execution) {
+    // Due after the stabilization window (DESIGN §8: 5 min); the monitor claims and scores it.
+    await deps.assessments.schedule({
+      remediationId,
+      fingerprint: rr.fingerprint,
+      workflowId: execution.workflowId,
+      ...(rr.targetResource.namespace ? { namespace: rr.targetResource.namespace } : {}),
+      target: execution.target,
+      alertName: rr.signal.alertName,
+      ...(execution.postHash ? { postHash: execution.postHash } : {}),
+      executedAt: execution.appliedAt ?? now.toISOString(),
+      dueAt: new Date(now.getTime() + deps.config().effectivenessMonitor.stabilizationWindow).toISOString(),
+    });
+  }
   if (rr.phase === "Executing") {
     const verifying = await deps.store.transition(
       remediationId,

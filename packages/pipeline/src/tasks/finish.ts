@@ -130,6 +130,11 @@ export async function finish(
       remediationId,
     });
   }
+  if (result === "Rejected" && rr.analysis?.workflowId) {
+    await deps.trust
+      .count(rr.analysis.workflowId, { rejections: 1 }, { approvalsInRow: "reset" })
+      .catch(() => undefined);
+  }
   // Whatever ended it, the target is free again.
   await deps.leases.release(leaseKey(rr.targetResource), remediationId);
   const finished = await deps.store.transition(

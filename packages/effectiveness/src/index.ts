@@ -1,0 +1,3 @@
+export * from "./assess";
+export * from "./sources";
+export * from "./standins";

@@ -1,0 +1,160 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+
+/** An EffectivenessAssessment (DESIGN §4): due after the stabilization window, claimed by one run. */
+export interface Assessment {
+  remediationId: string;
+  fingerprint: string;
+  workflowId: string;
+  namespace?: string;
+  target: { kind: string; name: string; namespace?: string; cluster?: string };
+  alertName: string;
+  postHash?: string;
+  executedAt: string;
+  dueAt: string;
+  status: "Pending" | "Claimed" | "Completed";
+  alertChecks: number;
+  components?: Record<string, number>;
+  score?: number;
+  reason?: string;
+  completedAt?: string;
+}
+
+const key = (remediationId: string) => ({ pk: `RR#${remediationId}`, sk: "ASSESSMENT" });
+const DUE = "ASSESS#DUE";
+const conditionFailed = (error: unknown) =>
+  error instanceof Error && error.name === "ConditionalCheckFailedException";
+
+/**
+ * Assessments live in their remediation's partition; the due ones are also in a sparse index (gsi3
+ * `ASSESS#DUE`, by due time) that a completed assessment leaves, so a run reads only what is due.
+ * Claiming is one conditional write, so overlapping runs never process one twice.
+ */
+export class AssessmentStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Creates the assessment once (a retried record-outcome task finds it). */
+  async schedule(assessment: Omit<Assessment, "status" | "alertChecks">): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...key(assessment.remediationId),
+            ...assessment,
+            status: "Pending",
+            alertChecks: 0,
+            gsi3pk: DUE,
+            gsi3sk: `${assessment.dueAt}#${assessment.remediationId}`,
+          },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+    } catch (error) {
+      if (!conditionFailed(error)) throw error;
+    }
+  }
+
+  async get(remediationId: string): Promise<Assessment | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: key(remediationId), ConsistentRead: true }),
+    );
+    return Item as Assessment | undefined;
+  }
+
+  /** Assessments due by `now`, oldest first. */
+  async due(now: Date, limit: number): Promise<Assessment[]> {
+    const items: Assessment[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: "gsi3",
+          KeyConditionExpression: "gsi3pk = :due AND gsi3sk <= :now",
+          ExpressionAttributeValues: { ":due": DUE, ":now": `${now.toISOString()}#~` },
+          Limit: limit - items.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...((page.Items ?? []) as Assessment[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && items.length < limit);
+    return items;
+  }
+
+  /** Claims an assessment for `claimMs`; false when another run holds it (or it is done). */
+  async claim(remediationId: string, runId: string, now: Date, claimMs: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key(remediationId),
+          UpdateExpression: "SET #status = :claimed, claimedBy = :run, claimedUntil = :until",
+          ConditionExpression: "#status = :pending OR (#status = :claimed AND claimedUntil < :now)",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: {
+            ":claimed": "Claimed",
+            ":pending": "Pending",
+            ":run": runId,
+            ":until": new Date(now.getTime() + claimMs).toISOString(),
+            ":now": now.toISOString(),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (conditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Puts it back for later (an alert still firing is checked again). */
+  async reschedule(remediationId: string, dueAt: Date, alertChecks: number): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key(remediationId),
+        UpdateExpression:
+          "SET #status = :pending, dueAt = :due, gsi3sk = :sk, alertChecks = :checks REMOVE claimedBy, claimedUntil",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: {
+          ":pending": "Pending",
+          ":due": dueAt.toISOString(),
+          ":sk": `${dueAt.toISOString()}#${remediationId}`,
+          ":checks": alertChecks,
+        },
+      }),
+    );
+  }
+
+  async complete(
+    remediationId: string,
+    result: { components: Record<string, number>; score: number; reason: string; at: Date },
+  ): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key(remediationId),
+        UpdateExpression:
+          "SET #status = :done, components = :components, score = :score, reason = :reason, completedAt = :at REMOVE gsi3pk, gsi3sk, claimedBy, claimedUntil",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: {
+          ":done": "Completed",
+          ":components": result.components,
+          ":score": result.score,
+          ":reason": result.reason,
+          ":at": result.at.toISOString(),
+        },
+      }),
+    );
+  }
+}
