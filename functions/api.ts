@@ -13,6 +13,7 @@ export const handler = handle(
     store: createStore(config),
     trust: {
       config: () => config,
+      store: createStore(config),
       trust: new TrustStore(db, config.storage.tableName),
       systemAudit: new SystemAuditStore(db, config.storage.tableName, config.retention.auditDays),
       catalog: CATALOG,

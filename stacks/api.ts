@@ -71,13 +71,14 @@ export async function createApi({
     memory: "512 MB",
     timeout: "10 seconds",
     permissions: [
-      // Reads, plus trust changes, the kill switch and their system audit events.
+      // Reads, plus trust changes, the kill switch, releases (holds deleted) and their audit events.
       {
         actions: [
           "dynamodb:GetItem",
           "dynamodb:Query",
           "dynamodb:PutItem",
           "dynamodb:UpdateItem",
+          "dynamodb:DeleteItem",
           "dynamodb:ConditionCheckItem",
         ],
         resources: tableResources,
@@ -138,6 +139,7 @@ export async function createApi({
   http.route("GET /api/v1/workflows", api.arn);
   http.route("PATCH /api/v1/workflows/{id}/trust", api.arn);
   http.route("GET /api/v1/pause", api.arn);
+  http.route("POST /api/v1/fingerprints/{fp}/release", api.arn);
   http.route("PUT /api/v1/pause", api.arn);
   http.route("DELETE /api/v1/pause", api.arn);
   http.route("GET /healthz", api.arn);

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { ClusterAccess, kubeConfigFor } from "@kubernaut/cluster";
 import { ClusterSimulator } from "@kubernaut/cluster/simulator";
 import { isTerminal } from "@kubernaut/core";
+import { assessDue } from "@kubernaut/effectiveness";
 import { sourcePath } from "@kubernaut/policy";
 import { afterEach, describe, expect, it } from "vitest";
 import { webhook } from "./support/alerts";
@@ -157,5 +158,70 @@ describe("the trust ladder", () => {
     });
     expect(simulator.requests.filter((r) => r.verb === "patch").length).toBe(patches);
     expect(await (await request(h, "DELETE", "/api/v1/pause")).json()).toMatchObject({ paused: false });
+  });
+});
+
+describe("routing guards", () => {
+  it("the same workflow on the same target within 5 min is RecentlyRemediated: Blocked, held, and an operator's release lifts it", async () => {
+    const { h, access } = await setUp();
+    await request(h, "PATCH", "/api/v1/workflows/crashloop-rollback-v1/trust", {
+      level: "automate",
+      reason: "trusted",
+    });
+    await badRollout(access, "staging");
+    const first = await remediate(h, "staging");
+    expect(first.phase).toBe("Verifying");
+    // The assessment finishes (resolved alert, healthy pods): the fingerprint is released …
+    await h.postAlerts(
+      webhook(
+        [
+          {
+            labels: { alertname: "KubePodCrashLooping", namespace: "staging", deployment: "checkout" },
+            status: "resolved",
+          },
+        ],
+        "resolved",
+      ),
+    );
+    h.config.effectivenessMonitor.stabilizationWindow = 1;
+    await h.pipeline.engine.idle();
+    await assessDue({
+      config: () => h.config,
+      store: h.store,
+      assessments: h.deps.assessments,
+      trust: h.deps.trust,
+      now: () => new Date(Date.now() + 400_000),
+    });
+    expect((await h.store.get(first.id))?.phase).toBe("Completed");
+
+    // … but it breaks again at once: the guard refuses to run the same fix twice within 5 minutes.
+    await badRollout(access, "staging");
+    const second = await remediate(h, "staging");
+    expect(second).toMatchObject({
+      phase: "Blocked",
+      reason: expect.stringMatching(/^RecentlyRemediated: crashloop-rollback-v1 ran on this target at /),
+    });
+    const [held] = await h.postAlerts(
+      webhook([
+        { labels: { alertname: "KubePodCrashLooping", namespace: "staging", deployment: "checkout" } },
+      ]),
+    );
+    expect(held).toMatchObject({ status: "held", reason: expect.stringMatching(/^blocked: /) });
+
+    const released = await request(h, "POST", `/api/v1/fingerprints/${second.fingerprint}/release`, {
+      reason: "fixed the config by hand",
+    });
+    expect(await released.json()).toEqual({ fingerprint: second.fingerprint, released: ["blocked"] });
+    const [again] = await h.postAlerts(
+      webhook([
+        { labels: { alertname: "KubePodCrashLooping", namespace: "staging", deployment: "checkout" } },
+      ]),
+    );
+    expect(again?.status).toBe("created");
+    const events = await h.systemAudit.day(new Date().toISOString().slice(0, 10));
+    expect(events.at(-1)).toMatchObject({
+      type: "FingerprintReleased",
+      details: { reason: "fixed the config by hand" },
+    });
   });
 });

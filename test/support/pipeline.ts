@@ -83,7 +83,7 @@ export async function createPipelineHarness(
     starter,
     approvals: decisions,
     slack: { slack, systemAudit },
-    trust: { config: () => config, trust, systemAudit, catalog: CATALOG },
+    trust: { config: () => config, store, trust, systemAudit, catalog: CATALOG },
   });
 
   const postAlerts = async (body: unknown) => {

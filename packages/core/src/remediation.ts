@@ -175,6 +175,10 @@ export const RemediationRequest = z.object({
       rollout: z.string().optional(),
     })
     .optional(),
+  /** A routing guard that blocked this remediation (DESIGN §3). */
+  guard: z
+    .object({ reason: z.string(), until: z.string(), detail: z.string(), manualReview: z.boolean() })
+    .optional(),
   /** The effectiveness assessment's result, once scored. */
   effectiveness: z
     .object({

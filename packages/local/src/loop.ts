@@ -197,7 +197,7 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
       starter,
       approvals: decisions,
       slack: { slack, systemAudit },
-      trust: { config, trust, systemAudit, catalog: CATALOG },
+      trust: { config, store, trust, systemAudit, catalog: CATALOG },
     });
     const port = options.port ?? initial.server.port;
     const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {

@@ -1,5 +1,6 @@
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -374,6 +375,17 @@ export class RemediationStore {
     throw new ConcurrentUpdateError(
       `audit chain of ${id} kept moving; gave up after ${MAX_ATTEMPTS} attempts`,
     );
+  }
+
+  /** Lifts every hold on a fingerprint (an operator's release); returns the holds that were there. */
+  async releaseHolds(fingerprint: string): Promise<readonly Hold[]> {
+    const { holds } = await this.readFingerprint(fingerprint);
+    for (const hold of holds) {
+      await this.db.send(
+        new DeleteCommand({ TableName: this.tableName, Key: keys.hold(fingerprint, hold.kind) }),
+      );
+    }
+    return holds;
   }
 
   /** Puts a hold on a fingerprint (dry-run, manual review, backoff, block, pause). */

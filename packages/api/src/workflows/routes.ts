@@ -1,5 +1,5 @@
 import type { ApiTokenConfig, Config } from "@kubernaut/config";
-import type { SystemAuditStore, TrustStore } from "@kubernaut/store";
+import type { RemediationStore, SystemAuditStore, TrustStore } from "@kubernaut/store";
 import { findWorkflow, type WorkflowDefinition } from "@kubernaut/workflows";
 import { Hono } from "hono";
 import { z } from "zod";
@@ -8,6 +8,7 @@ import { ApiError, parseOrThrow } from "../errors";
 
 export interface TrustDeps {
   config: () => Config;
+  store: RemediationStore;
   trust: TrustStore;
   systemAudit: SystemAuditStore;
   catalog: readonly WorkflowDefinition[];
@@ -72,6 +73,30 @@ export function trustRoutes(deps: TrustDeps, tokens: readonly ApiTokenConfig[]) 
         },
       });
       return c.json({ workflowId: id, level: after.level, namespaces: after.namespaces });
+    })
+    .post("/api/v1/fingerprints/:fp/release", apiAuth(tokens, "admin"), async (c) => {
+      const fingerprint = parseOrThrow(
+        z.string().regex(/^[0-9a-f]{64}$/, "must be a 64-character hex fingerprint"),
+        c.req.param("fp"),
+        "fingerprint",
+      );
+      const { reason } = parseOrThrow(PauseBody, await c.req.json().catch(() => undefined), "release");
+      const released = await deps.store.releaseHolds(fingerprint);
+      await deps.systemAudit.append({
+        type: "FingerprintReleased",
+        at: now().toISOString(),
+        actor: { type: "user", id: c.get("caller").name, channel: "api" },
+        details: {
+          fingerprint,
+          reason,
+          holds: released.map((h) => ({
+            kind: h.kind,
+            reason: h.reason,
+            until: new Date(h.expiresAt * 1000).toISOString(),
+          })),
+        },
+      });
+      return c.json({ fingerprint, released: released.map((h) => h.kind) });
     })
     .get("/api/v1/pause", apiAuth(tokens, "viewer"), async (c) => c.json(await deps.trust.paused()))
     .put("/api/v1/pause", apiAuth(tokens, "admin"), async (c) => {

@@ -1,6 +1,6 @@
 import { investigateWithRules, selectByAlertName } from "@kubernaut/agent";
 import type { Config } from "@kubernaut/config";
-import type { Analysis } from "@kubernaut/core";
+import { type Analysis, evaluateGuards } from "@kubernaut/core";
 import { effectiveLevel, type TrustLevel } from "@kubernaut/store";
 import { PIPELINE_ACTOR, type PipelineDeps } from "./deps";
 import { loadRemediation } from "./load";
@@ -52,7 +52,10 @@ export async function analyze(deps: PipelineDeps, remediationId: string): Promis
   const config = deps.config();
   const namespace = rr.targetResource.namespace;
   if (rr.phase === "Analyzing" && rr.analysis) {
-    return routingFacts(rr.analysis, config, await trustLevelOf(deps, rr.analysis.workflowId, namespace));
+    return {
+      ...routingFacts(rr.analysis, config, await trustLevelOf(deps, rr.analysis.workflowId, namespace)),
+      blocked: rr.guard !== undefined,
+    };
   }
   await deps.cluster?.prepare?.(rr.targetResource.cluster);
   const analysis = deps.cluster
@@ -65,16 +68,37 @@ export async function analyze(deps: PipelineDeps, remediationId: string): Promis
       )
     : selectByAlertName(rr.signal, rr.targetResource, deps.catalog);
   const trustLevel = await trustLevelOf(deps, analysis.workflowId, namespace);
+  // Routing guards read the fingerprint's earlier remediations (DESIGN §3).
+  const history = (await deps.store.list({ fingerprint: rr.fingerprint, limit: 50 })).items.filter(
+    (r) => r.id !== rr.id,
+  );
+  const guard = evaluateGuards(
+    history,
+    analysis.workflowId,
+    deps.now?.() ?? new Date(),
+    config.remediationOrchestrator.routing,
+  );
+  const blocked = guard.blocked
+    ? {
+        guard: {
+          reason: guard.reason,
+          until: guard.until,
+          detail: guard.detail,
+          manualReview: guard.manualReview,
+        },
+      }
+    : {};
   await deps.store.transition(
     remediationId,
-    { from: ["Processing"], to: "Analyzing", set: { analysis }, event: "AnalysisCompleted" },
+    { from: ["Processing"], to: "Analyzing", set: { analysis, ...blocked }, event: "AnalysisCompleted" },
     PIPELINE_ACTOR,
     {
       workflowId: analysis.workflowId,
       confidence: analysis.confidence,
       rationale: analysis.rationale,
       trustLevel,
+      ...blocked,
     },
   );
-  return routingFacts(analysis, config, trustLevel);
+  return { ...routingFacts(analysis, config, trustLevel), blocked: guard.blocked };
 }

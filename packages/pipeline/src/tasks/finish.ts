@@ -67,19 +67,36 @@ export async function finish(
             },
           },
         };
-      case "Blocked":
-        // ResourceBusy (another remediation holds the target's lease) is short-lived; guards hold longer.
-        return error?.Error === "ResourceBusy" || error?.Error === "Paused"
+      case "Blocked": {
+        // ResourceBusy and Paused come from the execute step and are short-lived; guards carry their own until.
+        if (error?.Error === "ResourceBusy" || error?.Error === "Paused") {
+          return {
+            phase: "Blocked",
+            reason: cause ?? error.Error,
+            hold: { kind: "blocked", forMs: routing.exponentialBackoffBase },
+          };
+        }
+        const guard = rr.guard;
+        if (!guard)
+          return {
+            phase: "Blocked",
+            reason: "blocked by a routing guard",
+            hold: { kind: "blocked", forMs: routing.consecutiveFailureCooldown },
+          };
+        const forMs = Math.max(1_000, Date.parse(guard.until) - Date.now());
+        return guard.manualReview
           ? {
               phase: "Blocked",
-              reason: cause ?? "ResourceBusy",
-              hold: { kind: "blocked", forMs: routing.exponentialBackoffBase },
+              outcome: "ManualReviewRequired",
+              reason: `${guard.reason}: ${guard.detail}`,
+              hold: { kind: "manualReview", forMs: routing.manualReviewHold },
             }
           : {
               phase: "Blocked",
-              reason: "blocked by a routing guard",
-              hold: { kind: "blocked", forMs: routing.consecutiveFailureCooldown },
+              reason: `${guard.reason}: ${guard.detail}`,
+              hold: { kind: "blocked", forMs },
             };
+      }
       case "Rejected":
         return {
           phase: "Failed",
