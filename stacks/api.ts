@@ -139,6 +139,7 @@ export async function createApi({
   http.route("GET /api/v1/workflows", api.arn);
   http.route("PATCH /api/v1/workflows/{id}/trust", api.arn);
   http.route("GET /api/v1/pause", api.arn);
+  http.route("GET /api/v1/graduation", api.arn);
   http.route("POST /api/v1/fingerprints/{fp}/release", api.arn);
   http.route("PUT /api/v1/pause", api.arn);
   http.route("DELETE /api/v1/pause", api.arn);

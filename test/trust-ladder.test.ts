@@ -225,3 +225,35 @@ describe("routing guards", () => {
     });
   });
 });
+
+describe("the graduation report", () => {
+  it("GET /api/v1/graduation shows each workflow per namespace with its evidence and the PATCH that acts on it", async () => {
+    const { h, access } = await setUp();
+    for (let i = 0; i < 5; i++) {
+      await badRollout(access, "staging");
+      const dry = await remediate(h, "staging");
+      expect(dry.outcome).toBe("DryRun");
+      // Let the dry-run hold go, as an operator reviewing each result would.
+      await request(h, "POST", `/api/v1/fingerprints/${dry.fingerprint}/release`, { reason: "reviewed" });
+    }
+    const { items } = (await (await request(h, "GET", "/api/v1/graduation", undefined, VIEWER_TOKEN)).json()) as {
+      items: Array<Record<string, unknown>>;
+    };
+    expect(items).toEqual([
+      expect.objectContaining({
+        workflowId: "crashloop-rollback-v1",
+        namespace: "staging",
+        level: "observe",
+        dryRuns: 5,
+        recommendation: "graduate",
+        recommendedLevel: "approve",
+        evidence: ["5 dry run(s) to review"],
+        action: {
+          method: "PATCH",
+          path: "/api/v1/workflows/crashloop-rollback-v1/trust",
+          body: { level: "approve", namespaces: ["staging"], reason: "graduation report: 5 dry run(s) to review" },
+        },
+      }),
+    ]);
+  });
+});

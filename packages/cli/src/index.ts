@@ -1,5 +1,6 @@
 import { approvalsCommand } from "./approvals";
 import { auditCommand } from "./audit";
+import { graduationCommand } from "./graduation";
 import { policyCommand } from "./policy";
 
 const USAGE = `kubernaut <command>
@@ -11,6 +12,7 @@ const USAGE = `kubernaut <command>
   approvals approve ID [--override F]   approve, optionally with a workflowOverride JSON file
   approvals reject ID --message TEXT    reject with a reason
   audit verify ID                       check a remediation's hash-chained audit trail
+  graduation                            the graduation report, with the command that acts on it
 
   The approvals and audit commands use the HTTP API: --url / KUBERNAUT_URL (default
   http://127.0.0.1:8787) and --token / KUBERNAUT_TOKEN.
@@ -30,6 +32,8 @@ export async function main(
         return await approvalsCommand(rest, out);
       case "audit":
         return await auditCommand(rest, out);
+      case "graduation":
+        return await graduationCommand(rest, out);
       default:
         out(USAGE);
         return command === undefined || command === "help" || command === "--help" ? 0 : 2;

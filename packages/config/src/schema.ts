@@ -352,6 +352,18 @@ export const ConfigSchema = z
       .prefault({}),
     /** Other managed clusters, by the value of the alert's `cluster` label; unnamed alerts use `cluster`. */
     clusters: z.record(z.string(), ClusterConnection).default({}),
+    /** The graduation report's thresholds (the seed's graduation signals). */
+    graduation: z
+      .object({
+        minAssessed: count(5),
+        minFullShare: fraction(0.8),
+        minMeanScore: fraction(0.8),
+        minApprovalsInRow: count(3),
+        /** A failure more recent than this argues against graduating, and for demoting. */
+        recentFailure: duration("168h", { min: "1h", max: "2160h" }),
+      })
+      .strict()
+      .prefault({}),
     retention: z
       .object({
         remediationDays: z.number().int().min(1).max(3650).default(90),

@@ -3,6 +3,7 @@ export * from "./dedup";
 export * from "./duration";
 export * from "./effectiveness";
 export * from "./fingerprint";
+export * from "./graduation";
 export * from "./guards";
 export * from "./ids";
 export * from "./remediation";

@@ -1,5 +1,11 @@
 import type { ApiTokenConfig, Config } from "@kubernaut/config";
-import type { RemediationStore, SystemAuditStore, TrustStore } from "@kubernaut/store";
+import { graduationReport } from "@kubernaut/core";
+import {
+  effectiveLevel,
+  type RemediationStore,
+  type SystemAuditStore,
+  type TrustStore,
+} from "@kubernaut/store";
 import { findWorkflow, type WorkflowDefinition } from "@kubernaut/workflows";
 import { Hono } from "hono";
 import { z } from "zod";
@@ -97,6 +103,44 @@ export function trustRoutes(deps: TrustDeps, tokens: readonly ApiTokenConfig[]) 
         },
       });
       return c.json({ fingerprint, released: released.map((h) => h.kind) });
+    })
+    .get("/api/v1/graduation", apiAuth(tokens, "viewer"), async (c) => {
+      // Every remediation still retained (90 days by default), newest first.
+      const remediations = [];
+      let cursor: string | undefined;
+      do {
+        const page = await deps.store.list({ limit: 200, ...(cursor ? { cursor } : {}) });
+        remediations.push(...page.items);
+        cursor = page.cursor;
+      } while (cursor && remediations.length < 10_000);
+      const records = new Map((await deps.trust.all()).map((r) => [r.workflowId, r]));
+      const rows = graduationReport(
+        remediations,
+        (workflowId, namespace) => {
+          const record = records.get(workflowId);
+          return record ? effectiveLevel(record, namespace || undefined) : registerAs();
+        },
+        deps.config().graduation,
+        now(),
+      );
+      return c.json({
+        items: rows.map((row) => ({
+          ...row,
+          ...(row.recommendation === "stay"
+            ? {}
+            : {
+                action: {
+                  method: "PATCH",
+                  path: `/api/v1/workflows/${row.workflowId}/trust`,
+                  body: {
+                    level: row.recommendedLevel,
+                    ...(row.namespace ? { namespaces: [row.namespace] } : {}),
+                    reason: `graduation report: ${row.evidence.join("; ")}`.slice(0, 2000),
+                  },
+                },
+              }),
+        })),
+      });
     })
     .get("/api/v1/pause", apiAuth(tokens, "viewer"), async (c) => c.json(await deps.trust.paused()))
     .put("/api/v1/pause", apiAuth(tokens, "admin"), async (c) => {
