@@ -103,6 +103,11 @@ describe("GET /metrics on the local loop", () => {
       const text = await response.text();
       expect(text).toContain('kubernaut_notification_channel_circuit_breaker_state{channel="oncall"} 1');
       expect(text).toMatch(/^kubernaut_notification_reconciler_active \d+$/m);
+      // Earlier tests in this file sent an alert that ended DryRun: the counters saw it.
+      expect(text).toMatch(/^kubernaut_gateway_signals_total\{status="created"\} [1-9]\d*$/m);
+      expect(text).toMatch(
+        /^kubernaut_remediationorchestrator_remediations_completed_total\{outcome="DryRun",phase="Completed"\} [1-9]\d*$/m,
+      );
     } finally {
       await loop.stop();
     }

@@ -236,7 +236,9 @@ describe("the graduation report", () => {
       // Let the dry-run hold go, as an operator reviewing each result would.
       await request(h, "POST", `/api/v1/fingerprints/${dry.fingerprint}/release`, { reason: "reviewed" });
     }
-    const { items } = (await (await request(h, "GET", "/api/v1/graduation", undefined, VIEWER_TOKEN)).json()) as {
+    const { items } = (await (
+      await request(h, "GET", "/api/v1/graduation", undefined, VIEWER_TOKEN)
+    ).json()) as {
       items: Array<Record<string, unknown>>;
     };
     expect(items).toEqual([
@@ -251,7 +253,11 @@ describe("the graduation report", () => {
         action: {
           method: "PATCH",
           path: "/api/v1/workflows/crashloop-rollback-v1/trust",
-          body: { level: "approve", namespaces: ["staging"], reason: "graduation report: 5 dry run(s) to review" },
+          body: {
+            level: "approve",
+            namespaces: ["staging"],
+            reason: "graduation report: 5 dry run(s) to review",
+          },
         },
       }),
     ]);

@@ -63,7 +63,9 @@ export class MetricsRegistry {
     for (const [name, family] of [...this.families.entries()].sort(([a], [b]) => a.localeCompare(b))) {
       lines.push(`# HELP ${name} ${family.help}`, `# TYPE ${name} ${family.kind}`);
       for (const { labels, value } of family.values.values()) {
+        // Sorted, so the same series always renders the same way.
         const rendered = Object.entries(labels)
+          .sort(([a], [b]) => a.localeCompare(b))
           .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
           .join(",");
         lines.push(`${name}${rendered ? `{${rendered}}` : ""} ${value}`);

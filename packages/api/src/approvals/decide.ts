@@ -2,6 +2,7 @@ import type { Config } from "@kubernaut/config";
 import { type NotificationPort, notificationIdFor } from "@kubernaut/notify";
 import { buildPolicyInput, type PolicyEngine } from "@kubernaut/policy";
 import type { ApprovalRequest, ApprovalStore, RemediationStore, SystemAuditStore } from "@kubernaut/store";
+import { metrics } from "@kubernaut/telemetry";
 import {
   findWorkflow,
   type ParameterValue,
@@ -120,6 +121,14 @@ export async function decideApproval(
   });
   if (!decided) throw conflict((await deps.approvals.get(approval.id)) ?? approval);
 
+  metrics.inc(
+    "kubernaut_aianalysis_approval_decisions_total",
+    "Approval decisions, by decision and channel",
+    {
+      decision: decided.decision ?? "unknown",
+      channel: request.channel,
+    },
+  );
   let delivered = false;
   try {
     delivered = await deliverDecision(deps, decided);

@@ -1,3 +1,4 @@
+import { metrics } from "@kubernaut/telemetry";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { webhookAuth } from "../auth";
@@ -44,6 +45,11 @@ export function ingestRoutes(deps: IngestDeps, options: IngestRouteOptions) {
       const accepted: IngestResult[] = await Promise.all(
         webhook.alerts.map((alert) => ingestSignal(deps, toSignal(alert, receivedAt))),
       );
+      for (const result of accepted) {
+        metrics.inc("kubernaut_gateway_signals_total", "Alerts received, by what ingest did with them", {
+          status: result.status,
+        });
+      }
       return c.json({ accepted }, 202);
     },
   );

@@ -1,6 +1,7 @@
 import { type Hold, isTerminal, type Outcome, type Phase } from "@kubernaut/core";
 import { notificationIdFor } from "@kubernaut/notify";
 import { approvalIdFor, epochSeconds, leaseKey } from "@kubernaut/store";
+import { metrics } from "@kubernaut/telemetry";
 import { z } from "zod";
 import { FINISH_RESULTS } from "../definition";
 import { PIPELINE_ACTOR, type PipelineDeps } from "./deps";
@@ -167,6 +168,21 @@ export async function finish(
     PIPELINE_ACTOR,
     cause ? { error: cause } : undefined,
   );
+  metrics.inc(
+    "kubernaut_remediationorchestrator_remediations_completed_total",
+    "Remediations that reached a terminal phase",
+    {
+      phase: ending.phase,
+      outcome: ending.outcome ?? "none",
+    },
+  );
+  if (ending.phase === "Blocked") {
+    metrics.inc("kubernaut_remediationorchestrator_blocked_total", "Remediations blocked, by reason", {
+      reason:
+        (error?.Error === "ResourceBusy" || error?.Error === "Paused" ? error.Error : rr.guard?.reason) ??
+        "Guard",
+    });
+  }
   await deps.notifier.notify(
     result === "DryRun"
       ? { type: "DryRun", remediation: finished, ...messages.dryRun(finished) }
