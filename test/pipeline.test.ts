@@ -98,6 +98,24 @@ describe("the pipeline through the local engine", () => {
       // 1.5 × the 2 GiB limit the alert reports, as an absolute value.
       parameters: { container: "webapp", memoryLimit: 3_221_225_472 },
       target: { kind: "Deployment", name: "webapp-deployment", namespace: "production" },
+      // The patch it would have sent.
+      change: {
+        calls: [
+          {
+            method: "PATCH",
+            path: "/apis/apps/v1/namespaces/production/deployments/webapp-deployment",
+            contentType: "application/strategic-merge-patch+json",
+            body: {
+              metadata: { resourceVersion: "<current>", annotations: { "kubernaut.ai/remediation-id": id } },
+              spec: {
+                template: {
+                  spec: { containers: [{ name: "webapp", resources: { limits: { memory: "3221225472" } } }] },
+                },
+              },
+            },
+          },
+        ],
+      },
     });
     expect(await h.approvals.get(approvalIdFor(id))).toBeUndefined();
     const [again] = await h.postAlerts(fixture("high-memory-alert.json"));

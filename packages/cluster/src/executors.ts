@@ -309,3 +309,142 @@ export async function rolloutConverged(
     detail: `${ready}/${want} ready, ${updated} updated, generation ${status.observedGeneration ?? 0}/${current.metadata?.generation ?? 0}`,
   };
 }
+
+/**
+ * What an execution would send, for a dry run (Level 1/2): the patch body or the API calls, with the
+ * parameters filled in, without touching the cluster. Preconditions read at execution time (the
+ * resourceVersion, the revision's template) are shown as placeholders.
+ */
+export function plannedChange(request: ExecutionRequest): {
+  calls: Array<{ method: string; path: string; contentType?: string; body?: unknown }>;
+} {
+  const t = request.target;
+  const base =
+    t.kind === "Node"
+      ? `/api/v1/nodes/${t.name}`
+      : `/apis/apps/v1/namespaces/${t.namespace}/${t.kind === "StatefulSet" ? "statefulsets" : "deployments"}/${t.name}`;
+  const annotation = { [REMEDIATION_ANNOTATION]: request.remediationId };
+  const guardedBody = (rest: Record<string, unknown>) => ({
+    metadata: { resourceVersion: "<current>", annotations: annotation },
+    ...rest,
+  });
+  switch (request.actionType) {
+    case "RollbackDeployment":
+    case "RollbackStatefulSet":
+      return {
+        calls: [
+          {
+            method: "PATCH",
+            path: base,
+            contentType: "application/json-patch+json",
+            body: [
+              { op: "test", path: "/metadata/resourceVersion", value: "<current>" },
+              {
+                op: "replace",
+                path: "/spec/template",
+                value: `<template of revision ${request.parameters.toRevision || "previous"}>`,
+              },
+              { op: "add", path: "/metadata/annotations", value: annotation },
+            ],
+          },
+        ],
+      };
+    case "IncreaseMemoryLimits":
+      return {
+        calls: [
+          {
+            method: "PATCH",
+            path: base,
+            contentType: "application/strategic-merge-patch+json",
+            body: guardedBody({
+              spec: {
+                template: {
+                  spec: {
+                    containers: [
+                      {
+                        name: request.parameters.container,
+                        resources: { limits: { memory: String(request.parameters.memoryLimit) } },
+                      },
+                    ],
+                  },
+                },
+              },
+            }),
+          },
+        ],
+      };
+    case "ScaleReplicas":
+      return {
+        calls: [
+          {
+            method: "PATCH",
+            path: base,
+            contentType: "application/merge-patch+json",
+            body: guardedBody({ spec: { replicas: request.parameters.replicas } }),
+          },
+        ],
+      };
+    case "PatchHPA":
+      return {
+        calls: [
+          {
+            method: "PATCH",
+            path: `/apis/autoscaling/v2/namespaces/${t.namespace}/horizontalpodautoscalers/<hpa targeting ${t.name}>`,
+            contentType: "application/merge-patch+json",
+            body: guardedBody({ spec: { maxReplicas: request.parameters.maxReplicas } }),
+          },
+        ],
+      };
+    case "RestartPod":
+      return request.parameters.mode === "rolloutRestart"
+        ? {
+            calls: [
+              {
+                method: "PATCH",
+                path: base,
+                contentType: "application/strategic-merge-patch+json",
+                body: guardedBody({
+                  spec: {
+                    template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": "<now>" } } },
+                  },
+                }),
+              },
+            ],
+          }
+        : {
+            calls: [
+              {
+                method: "PATCH",
+                path: base,
+                contentType: "application/merge-patch+json",
+                body: guardedBody({}),
+              },
+              {
+                method: "DELETE",
+                path: `/api/v1/namespaces/${t.namespace}/pods/<least healthy pod of ${t.name}>`,
+              },
+            ],
+          };
+    case "CordonDrainNode":
+      return {
+        calls: [
+          {
+            method: "PATCH",
+            path: base,
+            contentType: "application/merge-patch+json",
+            body: guardedBody({ spec: { unschedulable: true } }),
+          },
+          ...(request.parameters.drain === false
+            ? []
+            : [
+                {
+                  method: "POST",
+                  path: `/api/v1/namespaces/<ns>/pods/<each non-DaemonSet pod on ${t.name}>/eviction`,
+                },
+              ]),
+        ],
+      };
+    default:
+      return { calls: [] };
+  }
+}

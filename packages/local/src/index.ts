@@ -1,3 +1,4 @@
+export * from "./demo";
 export * from "./dynamodb-local";
 export * from "./loop";
 export * from "./ports";

@@ -226,6 +226,8 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
       slackStandIn,
       simulator,
       clusterAccess,
+      trust,
+      assessments,
       stop,
     };
   } catch (error) {

@@ -1,3 +1,4 @@
+import { plannedChange } from "@kubernaut/cluster";
 import { type Hold, isTerminal, type Outcome, type Phase } from "@kubernaut/core";
 import { notificationIdFor } from "@kubernaut/notify";
 import { approvalIdFor, epochSeconds, leaseKey } from "@kubernaut/store";
@@ -65,6 +66,22 @@ export async function finish(
               parameters: rr.analysis?.parameters,
               target: rr.targetResource,
               confidence: rr.analysis?.confidence,
+              // The patch it would send (Level 1's "what would have been done").
+              ...(rr.analysis?.actionType
+                ? {
+                    change: plannedChange({
+                      remediationId,
+                      actionType: rr.analysis.actionType,
+                      changesSpec: true,
+                      target: {
+                        kind: rr.targetResource.kind,
+                        name: rr.targetResource.name,
+                        ...(rr.targetResource.namespace ? { namespace: rr.targetResource.namespace } : {}),
+                      },
+                      parameters: (rr.analysis.parameters ?? {}) as Record<string, string | number | boolean>,
+                    }),
+                  }
+                : {}),
             },
           },
         };
