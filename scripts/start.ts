@@ -22,14 +22,14 @@ async function main() {
     alerts: [
       {
         status: "firing",
+        // recommendations ships crash-looping after a bad rollout in the demo scenario.
         labels: {
-          alertname: "HighMemoryUsage",
-          severity: "warning",
+          alertname: "KubePodCrashLooping",
+          severity: "critical",
           namespace: "staging",
-          deployment: "checkout",
-          container: "app",
+          deployment: "recommendations",
         },
-        annotations: { summary: "checkout is close to its memory limit", memory_limit_bytes: "536870912" },
+        annotations: { summary: "recommendations is crash-looping" },
         startsAt: new Date().toISOString(),
       },
     ],

@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { isTerminal } from "@kubernaut/core";
 import { type LocalLoop, startLocalLoop } from "@kubernaut/local";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { fixture } from "./support/fixtures";
 
 /**
  * What `npm start` runs, over real HTTP: the shipped example config (Level 1), the local engine and
@@ -17,7 +16,7 @@ describe("the local loop (npm start)", () => {
   beforeAll(async () => {
     writeFileSync(
       join(dir, "kubernaut.config.yaml"),
-      `remediationOrchestrator:\n  dryRun: true\nstorage:\n  tableName: loop-${Date.now()}\n`,
+      `remediationOrchestrator:\n  dryRun: true\nstorage:\n  tableName: loop-${Date.now()}\ncluster:\n  scenario: ${join(import.meta.dirname, "..", "scenarios", "demo.yaml")}\n`,
     );
     loop = await startLocalLoop({
       cwd: dir,
@@ -40,7 +39,25 @@ describe("the local loop (npm start)", () => {
     const posted = await fetch(`${loop.url}/api/v1/signals/prometheus`, {
       method: "POST",
       headers: { authorization: `Bearer ${loop.secrets.webhookToken}`, "content-type": "application/json" },
-      body: JSON.stringify(fixture("pod-crash.json")),
+      // The sample alert npm start prints: a Deployment the demo scenario ships crash-looping.
+      body: JSON.stringify({
+        version: "4",
+        status: "firing",
+        receiver: "kubernaut",
+        alerts: [
+          {
+            status: "firing",
+            labels: {
+              alertname: "KubePodCrashLooping",
+              severity: "critical",
+              namespace: "staging",
+              deployment: "recommendations",
+            },
+            annotations: { summary: "recommendations is crash-looping" },
+            startsAt: new Date().toISOString(),
+          },
+        ],
+      }),
     });
     expect(posted.status).toBe(202);
     const { accepted } = (await posted.json()) as { accepted: Array<{ remediationId: string }> };

@@ -1,3 +1,5 @@
+export * from "./alignment";
 export * from "./enrich";
+export * from "./feedback";
 export * from "./rules";
 export * from "./select";

@@ -91,7 +91,26 @@ export function detectLabels(
 }
 
 export interface Evidence {
-  target: { kind: string; name: string; namespace?: string; replicas?: number; generation?: number };
+  target: {
+    kind: string;
+    name: string;
+    namespace?: string;
+    replicas?: number;
+    generation?: number;
+    readyReplicas?: number;
+    updatedReplicas?: number;
+    /** For nodes: the Ready condition. */
+    ready?: boolean;
+  };
+  /** How long ago the newest revision was rolled out. */
+  rolloutAgeMs?: number;
+  hpa?: {
+    name: string;
+    minReplicas: number;
+    maxReplicas: number;
+    currentReplicas: number;
+    saturated: boolean;
+  };
   pods: PodHealth[];
   events: Array<{ reason: string; message: string; object: string; count: number; last?: string }>;
   logs: Array<{ pod: string; container: string; previous: boolean; tail: string }>;
@@ -113,6 +132,29 @@ export async function gatherEvidence(
 ): Promise<Evidence> {
   const target = await access.read(ref);
   const namespace = ref.namespace ?? "default";
+  if (ref.kind === "Node") {
+    const conditions = (target.status?.conditions ?? []) as K8s[];
+    const ready = conditions.find((c) => c.type === "Ready")?.status !== "False";
+    return {
+      target: { kind: "Node", name: ref.name, ready },
+      pods: [],
+      events: [],
+      logs: [],
+      rollout: [],
+      resources: [],
+      nodes: [
+        {
+          name: ref.name,
+          ready,
+          unschedulable: target.spec?.unschedulable === true,
+          pressure: conditions
+            .filter((c) => c.type !== "Ready" && c.status === "True")
+            .map((c) => c.type as string),
+        },
+      ],
+      detectedLabels: { sensitive: true },
+    };
+  }
   const podObjects = target.spec?.selector ? await access.podsOf(target) : [];
   const pods = podObjects.map(podHealth);
   const names = new Set([ref.name, ...pods.map((p) => p.name)]);
@@ -146,8 +188,14 @@ export async function gatherEvidence(
     }
   }
   const rollout: Evidence["rollout"] = [];
+  let rolloutAgeMs: number | undefined;
   if (ref.kind === "Deployment") {
     const history = await rolloutHistory(access, target);
+    const newest = history[0]
+      ? ((await access.apps.readNamespacedReplicaSet({ name: history[0].name, namespace })) as K8s)
+      : undefined;
+    if (newest?.metadata?.creationTimestamp)
+      rolloutAgeMs = Date.now() - new Date(newest.metadata.creationTimestamp).getTime();
     history.forEach((revision, i) => {
       const older = history[i + 1];
       const changed = older
@@ -193,6 +241,12 @@ export async function gatherEvidence(
       .catch(() => []),
   ]);
   const podLabels = (target.spec?.template?.metadata?.labels ?? {}) as Record<string, string>;
+  const hpa = hpas.find(
+    (h) => h.spec?.scaleTargetRef?.kind === ref.kind && h.spec?.scaleTargetRef?.name === ref.name,
+  );
+  const saturated = (hpa?.status?.conditions ?? []).some(
+    (c: K8s) => c.type === "ScalingLimited" && c.status === "True",
+  );
   const networkIsolated = policies.some((p) =>
     Object.entries((p.spec?.podSelector?.matchLabels ?? {}) as Record<string, string>).every(
       ([k, v]) => podLabels[k] === v,
@@ -205,7 +259,23 @@ export async function gatherEvidence(
       ...(ref.namespace ? { namespace: ref.namespace } : {}),
       ...(target.spec?.replicas !== undefined ? { replicas: target.spec.replicas } : {}),
       ...(target.metadata?.generation !== undefined ? { generation: target.metadata.generation } : {}),
+      ...(target.status?.readyReplicas !== undefined ? { readyReplicas: target.status.readyReplicas } : {}),
+      ...(target.status?.updatedReplicas !== undefined
+        ? { updatedReplicas: target.status.updatedReplicas }
+        : {}),
     },
+    ...(rolloutAgeMs !== undefined ? { rolloutAgeMs } : {}),
+    ...(hpa
+      ? {
+          hpa: {
+            name: hpa.metadata?.name,
+            minReplicas: hpa.spec?.minReplicas ?? 1,
+            maxReplicas: hpa.spec?.maxReplicas,
+            currentReplicas: hpa.status?.currentReplicas ?? 0,
+            saturated,
+          },
+        }
+      : {}),
     pods,
     events,
     logs,

@@ -59,10 +59,16 @@ export function buildPolicyInput(rr: RemediationRequest, options: PolicyInputOpt
     action_type: options.actionType ?? rr.analysis?.actionType ?? "",
     target_resource: ref(rr.targetResource),
     remediation_target: ref(rr.targetResource),
-    detected_labels: { ...(workflowName ? { workflow_name: workflowName } : {}) },
+    // What the investigator detected (gitOpsManaged, pdbProtected, …) plus the selected workflow's name.
+    detected_labels: {
+      ...((rr.analysis?.evidence?.detectedLabels as Record<string, unknown> | undefined) ?? {}),
+      ...(workflowName ? { workflow_name: workflowName } : {}),
+    },
     custom_labels: rr.enrichment?.customLabels ?? {},
     business_classification: { businessUnit: "", serviceOwner: "", criticality: "", slaRequirement: "" },
-    warnings: [],
+    warnings: ((rr.analysis?.evidence?.warnings as string[] | undefined) ?? []).filter(
+      (w) => typeof w === "string",
+    ),
     failed_detections: [],
     workflow_trust_level: options.workflowTrustLevel,
     ...(options.override ? { override: options.override } : {}),

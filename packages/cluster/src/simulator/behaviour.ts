@@ -13,6 +13,8 @@ export const Behaviour = z
         z.string(),
         z.object({
           crash: z.boolean().default(false),
+          /** The image cannot be pulled (a typo in the tag, a missing registry secret). */
+          pullFails: z.boolean().default(false),
           logs: z.string().optional(),
           exitCode: z.number().int().default(1),
         }),

@@ -270,6 +270,18 @@ export class Controllers {
         );
         const limit = parseQuantity(c.resources?.limits?.memory);
         const restarts = Math.floor(age / 10_000) + 1;
+        if (imageBehaviour?.pullFails) {
+          return {
+            name: c.name,
+            image: c.image,
+            ready: false,
+            started: false,
+            restartCount: 0,
+            state: {
+              waiting: { reason: "ImagePullBackOff", message: `Back-off pulling image "${c.image}"` },
+            },
+          };
+        }
         if (imageBehaviour?.crash) {
           return crashing(c, restarts, "Error", imageBehaviour.exitCode);
         }

@@ -50,6 +50,20 @@ export class ClusterSimulator {
         this.setBehaviour(value.behaviour ?? value.spec ?? {});
         continue;
       }
+      if (value.kind === "Patch") {
+        // A change after creation (a rollout): gives a scenario history, e.g. a bad revision 2.
+        this.reconcile();
+        const target = this.store.get(value.target.kind, value.target.namespace, value.target.name);
+        if (!target)
+          throw new Error(
+            `scenario Patch: ${value.target.kind} ${value.target.namespace}/${value.target.name} does not exist`,
+          );
+        this.store.update({
+          ...(strategicMergePatch(target, value.patch) as K8sObject),
+          metadata: { ...target.metadata, resourceVersion: undefined },
+        });
+        continue;
+      }
       if (value.kind === "List") for (const item of value.items ?? []) this.store.create(item);
       else this.store.create(value);
     }

@@ -1,4 +1,5 @@
-import { investigateWithRules, selectByAlertName } from "@kubernaut/agent";
+import { alignmentProblems, applyFeedback, investigateWithRules, selectByAlertName } from "@kubernaut/agent";
+import type { Evidence } from "@kubernaut/cluster";
 import type { Config } from "@kubernaut/config";
 import { type Analysis, evaluateGuards } from "@kubernaut/core";
 import { effectiveLevel, type TrustLevel } from "@kubernaut/store";
@@ -58,7 +59,7 @@ export async function analyze(deps: PipelineDeps, remediationId: string): Promis
     };
   }
   await deps.cluster?.prepare?.(rr.targetResource.cluster);
-  const analysis = deps.cluster
+  const investigated = deps.cluster
     ? await investigateWithRules(deps.cluster.access(rr.targetResource.cluster), rr, deps.catalog).catch(
         (error: unknown) => ({
           // The cluster could not be read: fall back to the alert name, and say so in the rationale.
@@ -67,11 +68,31 @@ export async function analyze(deps: PipelineDeps, remediationId: string): Promis
         }),
       )
     : selectByAlertName(rr.signal, rr.targetResource, deps.catalog);
-  const trustLevel = await trustLevelOf(deps, analysis.workflowId, namespace);
-  // Routing guards read the fingerprint's earlier remediations (DESIGN §3).
+  // The fingerprint's history: past effectiveness adjusts confidence, and the routing guards read it.
   const history = (await deps.store.list({ fingerprint: rr.fingerprint, limit: 50 })).items.filter(
     (r) => r.id !== rr.id,
   );
+  const feedback = applyFeedback(investigated, history);
+  // The alignment gate: an independent cross-check against the evidence (only with a cluster to read).
+  const problems = deps.cluster
+    ? alignmentProblems(feedback.analysis, investigated.evidence as Evidence | undefined, rr.targetResource)
+    : [];
+  const evidenceWarnings = ((investigated.evidence as { warnings?: string[] } | undefined)?.warnings ??
+    []) as string[];
+  const warnings = [...evidenceWarnings, ...feedback.warnings];
+  const analysis = {
+    ...feedback.analysis,
+    ...(problems.length
+      ? {
+          aligned: false,
+          rationale: `${feedback.analysis.rationale}; alignment check failed: ${problems.join("; ")}`,
+        }
+      : {}),
+    ...(investigated.evidence || warnings.length
+      ? { evidence: { ...(investigated.evidence ?? {}), warnings } }
+      : {}),
+  };
+  const trustLevel = await trustLevelOf(deps, analysis.workflowId, namespace);
   const guard = evaluateGuards(
     history,
     analysis.workflowId,

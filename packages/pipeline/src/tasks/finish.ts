@@ -204,7 +204,15 @@ export async function finish(
     result === "DryRun"
       ? { type: "DryRun", remediation: finished, ...messages.dryRun(finished) }
       : result === "ManualReview"
-        ? { type: "ManualReview", remediation: finished, ...messages.manualReview(finished, ending.reason) }
+        ? {
+            type: "ManualReview",
+            remediation: finished,
+            ...messages.manualReview(finished, ending.reason),
+            // A failed alignment check is critical: the agent's choice contradicted the evidence.
+            ...(finished.analysis && !finished.analysis.aligned && finished.analysis.workflowId
+              ? { priority: "Critical" as const }
+              : {}),
+          }
         : {
             type: "StatusUpdate",
             remediation: finished,

@@ -1,0 +1,41 @@
+import type { Analysis, RemediationRequest } from "@kubernaut/core";
+
+/**
+ * Past effectiveness of the same workflow on the same target adjusts confidence (DESIGN §3.3): two or
+ * more assessments averaging ≥ 0.8 add 0.05; a mean below 0.5 takes 0.15 off and warns, because the
+ * same fix keeps not working here.
+ */
+export function applyFeedback(
+  analysis: Analysis,
+  history: readonly RemediationRequest[],
+): { analysis: Analysis; warnings: string[] } {
+  if (!analysis.workflowId) return { analysis, warnings: [] };
+  const scores = history
+    .filter((rr) => rr.workflowExecution?.workflowId === analysis.workflowId && rr.effectiveness)
+    .map((rr) => rr.effectiveness?.score ?? 0);
+  if (scores.length === 0) return { analysis, warnings: [] };
+  const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
+  const round = (v: number) => Math.round(Math.max(0, Math.min(0.99, v)) * 100) / 100;
+  if (mean < 0.5) {
+    const warning = `declining effectiveness: ${analysis.workflowId} scored ${mean.toFixed(2)} on average over ${scores.length} earlier remediation(s) of this target`;
+    return {
+      analysis: {
+        ...analysis,
+        confidence: round(analysis.confidence - 0.15),
+        rationale: `${analysis.rationale}; ${warning}`,
+      },
+      warnings: [warning],
+    };
+  }
+  if (mean >= 0.8 && scores.length >= 2) {
+    return {
+      analysis: {
+        ...analysis,
+        confidence: round(analysis.confidence + 0.05),
+        rationale: `${analysis.rationale}; worked here before (mean ${mean.toFixed(2)} over ${scores.length})`,
+      },
+      warnings: [],
+    };
+  }
+  return { analysis, warnings: [] };
+}
