@@ -26,8 +26,10 @@ export async function investigateWithRules(
   catalog: readonly WorkflowDefinition[] = CATALOG,
 ): Promise<Analysis> {
   const target = rr.targetResource;
-  if (!(target.kind === "Deployment" && target.namespace) && target.kind !== "Node")
-    return selectByAlertName(rr.signal, target, catalog);
+  const inspectable =
+    (["Deployment", "StatefulSet", "DaemonSet"].includes(target.kind) && target.namespace) ||
+    target.kind === "Node";
+  if (!inspectable) return selectByAlertName(rr.signal, target, catalog);
   const evidence = await gatherEvidence(access, {
     kind: target.kind,
     name: target.name,
