@@ -1,4 +1,5 @@
 import { SFNClient } from "@aws-sdk/client-sfn";
+import { Classifier } from "@kubernaut/agent";
 import { ClusterDirectory } from "@kubernaut/cluster";
 import { NotificationStore, Notifier } from "@kubernaut/notify";
 import { createTaskHandlers } from "@kubernaut/pipeline";
@@ -45,5 +46,6 @@ export const tasks = createTaskHandlers({
   leases: new LeaseStore(db, config.storage.tableName),
   trust: new TrustStore(db, config.storage.tableName),
   assessments: new AssessmentStore(db, config.storage.tableName),
+  classifier: new Classifier(() => config.signalProcessing.classificationPolicy, 60_000),
   cluster,
 });

@@ -1,3 +1,4 @@
+import { Classifier } from "@kubernaut/agent";
 import { createApp, StepFunctionsDecisionSender, StepFunctionsStarter } from "@kubernaut/api";
 import { ClusterAccess, kubeConfigFor } from "@kubernaut/cluster";
 import type { Config, ConfigInput } from "@kubernaut/config";
@@ -45,6 +46,7 @@ export async function createPipelineHarness(
     leases,
     trust,
     assessments: new AssessmentStore(db, config.storage.tableName),
+    classifier: new Classifier(() => config.signalProcessing.classificationPolicy, 0),
     ...(cluster ? { cluster } : {}),
   };
   const { clusterUrl: _clusterUrl, tune: _tune, ...pipelineOptions } = options;

@@ -1,4 +1,5 @@
 export * from "./alignment";
+export * from "./classify";
 export * from "./enrich";
 export * from "./feedback";
 export * from "./rules";

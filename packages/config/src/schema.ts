@@ -352,6 +352,15 @@ export const ConfigSchema = z
       .prefault({}),
     /** Other managed clusters, by the value of the alert's `cluster` label; unnamed alerts use `cluster`. */
     clusters: z.record(z.string(), ClusterConnection).default({}),
+    /** Signal processing (DESIGN §3.2): the Rego classification policy and the managed scope. */
+    signalProcessing: z
+      .object({
+        classificationPolicy: z.string().default("packages/policy/policies/classification/default.rego"),
+        /** `label`: only targets labelled kubernaut.ai/managed=true (or in such a namespace); `all`: everything. */
+        managedScope: z.enum(["label", "all"]).default("label"),
+      })
+      .strict()
+      .prefault({}),
     /** The graduation report's thresholds (the seed's graduation signals). */
     graduation: z
       .object({

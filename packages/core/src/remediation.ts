@@ -87,6 +87,9 @@ export const Enrichment = z.object({
   severity: Severity,
   priority: Priority,
   customLabels: z.record(z.string(), z.string()).default({}),
+  businessClassification: z.record(z.string(), z.string()).optional(),
+  /** Set when the classification policy could not be used and the built-in rules decided. */
+  degraded: z.string().optional(),
 });
 export type Enrichment = z.infer<typeof Enrichment>;
 

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { serve } from "@hono/node-server";
+import { Classifier } from "@kubernaut/agent";
 import {
   createApp,
   deliverPendingDecisions,
@@ -13,7 +14,7 @@ import { type Config, watchedConfig } from "@kubernaut/config";
 import { assessDue, notifyAssessed } from "@kubernaut/effectiveness";
 import { breakerGauge, type SlackStandIn, startSlackStandIn } from "@kubernaut/notify";
 import { reconcileAfterRestart, startLocalPipeline } from "@kubernaut/pipeline";
-import { FilePolicyStore } from "@kubernaut/policy";
+import { FilePolicyStore, sourcePath } from "@kubernaut/policy";
 import {
   ApprovalStore,
   AssessmentStore,
@@ -134,6 +135,11 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
         leases: new LeaseStore(db, initial.storage.tableName),
         trust,
         assessments,
+        classifier: new Classifier(() => {
+          // The default names the shipped policy relative to the repository; outside it, use the package's copy.
+          const configured = resolve(cwd, config().signalProcessing.classificationPolicy);
+          return existsSync(configured) ? configured : sourcePath("classification");
+        }),
         cluster,
       },
       db,

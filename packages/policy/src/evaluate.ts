@@ -85,3 +85,26 @@ export class ApprovalPolicy {
     };
   }
 }
+
+/** Any compiled Rego module evaluated through one entrypoint; its first result, as Rego returned it. */
+export class RegoModule {
+  private constructor(
+    private readonly loaded: LoadedPolicy,
+    private readonly entrypoint: string,
+    readonly hash: string,
+    readonly source: string,
+  ) {}
+
+  static async load(wasm: Buffer, source: string, entrypoint: string): Promise<RegoModule> {
+    const loaded = await loadPolicy(wasm);
+    if (!Object.keys(loaded.entrypoints as Record<string, number>).includes(entrypoint)) {
+      throw new Error(`policy ${source} has no ${entrypoint} entrypoint (build it with -e ${entrypoint})`);
+    }
+    return new RegoModule(loaded, entrypoint, sha256(wasm), source);
+  }
+
+  evaluate(input: unknown): unknown {
+    const results = this.loaded.evaluate(input, this.entrypoint);
+    return Array.isArray(results) ? (results[0] as { result?: unknown } | undefined)?.result : undefined;
+  }
+}

@@ -1,21 +1,33 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { compileRego, sha256 } from "./build";
+import { APPROVAL_ENTRYPOINT, compileRego, sha256 } from "./build";
 import { OPA_VERSION } from "./opa-cli";
 
 /** The package root: policies/ holds the Rego sources, compiled/ their committed wasm. */
 export const POLICY_ROOT = resolve(import.meta.dirname, "..");
-export const SHIPPED_POLICIES = ["starter", "strict", "trusted-workflows"] as const;
-export type ShippedPolicy = (typeof SHIPPED_POLICIES)[number];
 
-export const sourcePath = (name: ShippedPolicy) => join(POLICY_ROOT, "policies", "approval", `${name}.rego`);
+/** The classification policy's entrypoint: the package, so one evaluation returns every rule. */
+export const CLASSIFICATION_ENTRYPOINT = "signalprocessing/classification";
+
+const SHIPPED = {
+  starter: { file: "approval/starter.rego", entrypoint: APPROVAL_ENTRYPOINT },
+  strict: { file: "approval/strict.rego", entrypoint: APPROVAL_ENTRYPOINT },
+  "trusted-workflows": { file: "approval/trusted-workflows.rego", entrypoint: APPROVAL_ENTRYPOINT },
+  classification: { file: "classification/default.rego", entrypoint: CLASSIFICATION_ENTRYPOINT },
+} as const;
+export type ShippedPolicy = keyof typeof SHIPPED;
+export const SHIPPED_POLICIES = Object.keys(SHIPPED) as ShippedPolicy[];
+
+export const sourcePath = (name: ShippedPolicy) => join(POLICY_ROOT, "policies", SHIPPED[name].file);
 export const testPath = (name: ShippedPolicy) =>
-  join(POLICY_ROOT, "policies", "approval", `${name}_test.rego`);
+  join(POLICY_ROOT, "policies", SHIPPED[name].file.replace(/\.rego$/, "_test.rego"));
 export const wasmPath = (name: ShippedPolicy) => join(POLICY_ROOT, "compiled", `${name}.wasm`);
+export const entrypointOf = (name: ShippedPolicy) => SHIPPED[name].entrypoint;
 const MANIFEST = join(POLICY_ROOT, "compiled", "manifest.json");
 
 export interface ManifestEntry {
   source: string;
+  entrypoint: string;
   sourceSha256: string;
   wasmSha256: string;
   opaVersion: string;
@@ -31,8 +43,7 @@ export function readManifest(): Manifest {
  * without the OPA CLI can still run the shipped policies, and an edited one is never matched to stale wasm.
  */
 export function committedWasmFor(regoPath: string): Buffer | undefined {
-  const source = readFileSync(regoPath);
-  const hash = sha256(source);
+  const hash = sha256(readFileSync(regoPath));
   for (const [name, entry] of Object.entries(readManifest())) {
     if (entry.sourceSha256 !== hash) continue;
     const wasm = readFileSync(wasmPath(name as ShippedPolicy));
@@ -45,10 +56,11 @@ export function committedWasmFor(regoPath: string): Buffer | undefined {
 export async function buildShippedPolicies(): Promise<Manifest> {
   const manifest: Manifest = {};
   for (const name of SHIPPED_POLICIES) {
-    const wasm = await compileRego(sourcePath(name));
+    const wasm = await compileRego(sourcePath(name), entrypointOf(name));
     writeFileSync(wasmPath(name), wasm);
     manifest[name] = {
-      source: `policies/approval/${name}.rego`,
+      source: `policies/${SHIPPED[name].file}`,
+      entrypoint: entrypointOf(name),
       sourceSha256: sha256(readFileSync(sourcePath(name))),
       wasmSha256: sha256(wasm),
       opaVersion: OPA_VERSION,

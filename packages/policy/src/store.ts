@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { logger, metrics } from "@kubernaut/telemetry";
-import { compileRego } from "./build";
-import { ApprovalPolicy, degraded, type PolicyOutcome } from "./evaluate";
+import { APPROVAL_ENTRYPOINT, compileRego } from "./build";
+import { ApprovalPolicy, degraded, type PolicyOutcome, RegoModule } from "./evaluate";
 import type { PolicyInput } from "./input";
 import { committedWasmFor } from "./shipped";
 
@@ -11,13 +11,12 @@ export interface PolicyEngine {
 }
 
 /**
- * The approval policy from a local file (`.rego` or compiled `.wasm`), re-checked at most every
- * `checkEveryMs`: a changed file applies to the next decision without a restart. A broken new policy is
- * refused and the last good one kept (and the refusal logged and counted); with no good policy at all,
- * every decision is approval-required and `degraded`.
+ * A Rego file (`.rego`, or compiled `.wasm`) loaded into opa-wasm and re-checked at most every
+ * `checkEveryMs`: a changed file applies to the next evaluation without a restart. A broken new
+ * version is refused (logged, counted) and the last good one kept.
  */
-export class FilePolicyStore implements PolicyEngine {
-  private current: ApprovalPolicy | undefined;
+export class WatchedRego<T extends { hash: string; source: string }> {
+  private current: T | undefined;
   private lastError: string | undefined;
   private stamp = "";
   private checkedAt = 0;
@@ -25,33 +24,34 @@ export class FilePolicyStore implements PolicyEngine {
 
   constructor(
     private readonly path: () => string | undefined,
+    private readonly entrypoint: string,
+    private readonly load: (wasm: Buffer, source: string) => Promise<T>,
     private readonly checkEveryMs = 2_000,
   ) {}
 
-  async evaluate(input: PolicyInput): Promise<PolicyOutcome> {
+  /** The loaded module for the configured path, or why there is none. */
+  async module(): Promise<{ module?: T; path?: string; error?: string }> {
     const path = this.path();
-    if (!path) return count(degraded("no approval policy configured: every remediation requires approval"));
-    await this.refresh(path);
-    if (!this.current)
-      return count(degraded(`policy ${path} is unusable: ${this.lastError ?? "not loaded"}`));
-    return count(this.current.evaluate(input));
+    if (!path) return {};
+    const now = Date.now();
+    if (!(this.current && this.current.source === path && now - this.checkedAt < this.checkEveryMs)) {
+      this.loading ??= this.reload(path).finally(() => {
+        this.loading = undefined;
+      });
+      await this.loading;
+    }
+    return {
+      path,
+      ...(this.current ? { module: this.current } : {}),
+      ...(this.lastError ? { error: this.lastError } : {}),
+    };
   }
 
-  /** The loaded policy's hash and the last refusal, for status pages and tests. */
   status(): { hash?: string; lastError?: string } {
     return {
       ...(this.current ? { hash: this.current.hash } : {}),
       ...(this.lastError ? { lastError: this.lastError } : {}),
     };
-  }
-
-  private async refresh(path: string): Promise<void> {
-    const now = Date.now();
-    if (this.current && this.current.source === path && now - this.checkedAt < this.checkEveryMs) return;
-    this.loading ??= this.reload(path).finally(() => {
-      this.loading = undefined;
-    });
-    await this.loading;
   }
 
   private async reload(path: string): Promise<void> {
@@ -69,9 +69,10 @@ export class FilePolicyStore implements PolicyEngine {
     try {
       const wasm = path.endsWith(".wasm")
         ? readFileSync(path)
-        : (committedWasmFor(path) ?? (await compileRego(path)));
-      const next = await ApprovalPolicy.load(wasm, path);
-      if (this.current?.hash !== next.hash) logger.info("approval policy loaded", { path, hash: next.hash });
+        : (committedWasmFor(path) ?? (await compileRego(path, this.entrypoint)));
+      const next = await this.load(wasm, path);
+      if (this.current?.hash !== next.hash)
+        logger.info("policy loaded", { path, hash: next.hash, entrypoint: this.entrypoint });
       this.current = next;
       this.lastError = undefined;
     } catch (error) {
@@ -83,16 +84,42 @@ export class FilePolicyStore implements PolicyEngine {
     this.lastError = reason;
     metrics.inc(
       "kubernaut_policy_load_failures_total",
-      "Approval policies refused at load (the last good one stays)",
+      "Rego policies refused at load (the last good one stays)",
+      { entrypoint: this.entrypoint },
     );
-    logger.error(
-      this.current ? "new approval policy refused; keeping the last good one" : "approval policy unusable",
-      {
-        path,
-        reason,
-        keeping: this.current?.hash,
-      },
+    logger.error(this.current ? "new policy refused; keeping the last good one" : "policy unusable", {
+      path,
+      reason,
+      keeping: this.current?.hash,
+    });
+  }
+}
+
+/**
+ * The approval policy from a local file: no policy configured, or none usable, means every decision is
+ * approval-required and `degraded` (DESIGN §3.5).
+ */
+export class FilePolicyStore implements PolicyEngine {
+  private readonly watched: WatchedRego<ApprovalPolicy>;
+
+  constructor(path: () => string | undefined, checkEveryMs = 2_000) {
+    this.watched = new WatchedRego(
+      path,
+      APPROVAL_ENTRYPOINT,
+      (wasm, source) => ApprovalPolicy.load(wasm, source),
+      checkEveryMs,
     );
+  }
+
+  async evaluate(input: PolicyInput): Promise<PolicyOutcome> {
+    const { module, path, error } = await this.watched.module();
+    if (!path) return count(degraded("no approval policy configured: every remediation requires approval"));
+    if (!module) return count(degraded(`policy ${path} is unusable: ${error ?? "not loaded"}`));
+    return count(module.evaluate(input));
+  }
+
+  status(): { hash?: string; lastError?: string } {
+    return this.watched.status();
   }
 }
 
@@ -109,3 +136,5 @@ function count(outcome: PolicyOutcome): PolicyOutcome {
   });
   return outcome;
 }
+
+export { RegoModule };

@@ -23,6 +23,7 @@ export type TaskFunction = (typeof TASK_FUNCTIONS)[number];
 /** How a remediation can end without executing, or after failing (the `finish` task's `result`). */
 export const FINISH_RESULTS = [
   "NoActionRequired",
+  "Skipped",
   "ManualReview",
   "DryRun",
   "Blocked",
@@ -99,7 +100,13 @@ export function buildDefinition(options: DefinitionOptions) {
   });
 
   const states: Record<string, State> = {
-    Enrich: invoke("enrich", {}, { next: "Analyze", timeoutSeconds: 60 }),
+    Enrich: invoke("enrich", {}, { next: "ManagedScope", resultPath: "$.enrichment", timeoutSeconds: 60 }),
+    // DESIGN §3.2: a target outside the managed scope ends Skipped.
+    ManagedScope: {
+      Type: "Choice",
+      Choices: [isFalse("$.enrichment.value.managed", "RecordSkipped")],
+      Default: "Analyze",
+    },
     Analyze: invoke("analyze", {}, { next: "Route", resultPath: "$.facts", timeoutSeconds: 300 }),
     // DESIGN §3.4, in order: not actionable → no workflow → low confidence → alignment → dry-run → guards.
     Route: {
@@ -169,6 +176,7 @@ export function buildDefinition(options: DefinitionOptions) {
     },
     RecordOutcome: invoke("record-outcome", {}, { timeoutSeconds: 60 }),
     RecordNoActionRequired: finish("NoActionRequired"),
+    RecordSkipped: finish("Skipped"),
     RecordManualReview: finish("ManualReview"),
     RecordDryRun: finish("DryRun"),
     RecordBlocked: finish("Blocked"),

@@ -1,3 +1,4 @@
+import type { Classifier } from "@kubernaut/agent";
 import type { ClusterAccess } from "@kubernaut/cluster";
 import type { Config } from "@kubernaut/config";
 import type { NotificationPort } from "@kubernaut/notify";
@@ -32,6 +33,8 @@ export interface PipelineDeps {
   trust: TrustStore;
   /** EffectivenessAssessments, scheduled when a remediation enters Verifying. */
   assessments: AssessmentStore;
+  /** Signal classification (Rego, operator-editable). */
+  classifier: Classifier;
   /** Never throws: a notification problem must not fail a remediation. */
   notifier: NotificationPort;
   now?: () => Date;

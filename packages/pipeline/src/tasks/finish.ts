@@ -42,7 +42,18 @@ export async function finish(
   const ending: Ending = (() => {
     switch (result) {
       case "NoActionRequired":
-        return { phase: "Completed", outcome: "NoActionRequired", reason: "not actionable" };
+        return {
+          phase: "Completed",
+          outcome: "NoActionRequired",
+          reason: rr.analysis?.rootCause ?? "not actionable",
+        };
+      case "Skipped":
+        // Outside the managed scope: held so a noisy alert does not create a remediation every minute.
+        return {
+          phase: "Skipped",
+          reason: "NotManaged: neither the target nor its namespace is labelled kubernaut.ai/managed=true",
+          hold: { kind: "blocked", forMs: routing.consecutiveFailureCooldown },
+        };
       case "ManualReview":
         return {
           phase: "Completed",

@@ -1,0 +1,144 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ClusterSimulator } from "@kubernaut/cluster/simulator";
+import { isTerminal } from "@kubernaut/core";
+import { sourcePath } from "@kubernaut/policy";
+import { afterEach, describe, expect, it } from "vitest";
+import { webhook } from "./support/alerts";
+import { createPipelineHarness } from "./support/pipeline";
+
+const SCENARIO = readFileSync(join(import.meta.dirname, "..", "scenarios", "demo.yaml"), "utf8");
+let closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const close of closers.reverse()) await close();
+  closers = [];
+});
+
+describe("signal classification (Rego)", () => {
+  it("an operator's edited classification policy changes the next remediation's environment without a restart", async () => {
+    const policy = join(mkdtempSync(join(tmpdir(), "kubernaut-classification-")), "classification.rego");
+    copyFileSync(sourcePath("classification"), policy);
+    const h = await createPipelineHarness({
+      remediationOrchestrator: { dryRun: true },
+      signalProcessing: { classificationPolicy: policy },
+    });
+    closers.push(() => h.pipeline.close());
+    const alert = (name: string) =>
+      webhook([
+        {
+          labels: {
+            alertname: "KubePodCrashLooping",
+            severity: "sev1",
+            namespace: "shop-stage",
+            deployment: name,
+          },
+        },
+      ]);
+
+    const [first] = await h.postAlerts(alert("a"));
+    const before = await h.waitFor(first?.remediationId as string, (r) => isTerminal(r.phase));
+    expect(before.enrichment).toMatchObject({
+      environment: "Staging",
+      environmentSource: "namespace name shop-stage",
+      severity: "critical",
+      priority: "P1",
+    });
+
+    // The operator decides "stage" namespaces are production-grade.
+    writeFileSync(
+      policy,
+      readFileSync(policy, "utf8").replace('"stage": "Staging"', '"stage": "Production"'),
+    );
+    const [second] = await h.postAlerts(alert("b"));
+    const after = await h.waitFor(second?.remediationId as string, (r) => isTerminal(r.phase));
+    expect(after.enrichment).toMatchObject({ environment: "Production", priority: "P0" });
+    expect(after.enrichment?.degraded).toBeUndefined();
+  });
+
+  it("a broken classification policy degrades to the built-in rules and says so", async () => {
+    const policy = join(mkdtempSync(join(tmpdir(), "kubernaut-classification-")), "broken.rego");
+    writeFileSync(policy, "package signalprocessing.classification\nenvironment := ");
+    const h = await createPipelineHarness({
+      remediationOrchestrator: { dryRun: true },
+      signalProcessing: { classificationPolicy: policy },
+    });
+    closers.push(() => h.pipeline.close());
+    const [created] = await h.postAlerts(
+      webhook([
+        {
+          labels: {
+            alertname: "KubePodCrashLooping",
+            severity: "critical",
+            namespace: "production",
+            deployment: "x",
+          },
+        },
+      ]),
+    );
+    const rr = await h.waitFor(created?.remediationId as string, (r) => isTerminal(r.phase));
+    expect(rr.enrichment).toMatchObject({
+      environment: "Production",
+      degraded: expect.stringMatching(/unusable/),
+    });
+  });
+
+  it("team, tier and business classification come from the workload and namespace labels; unmanaged targets are Skipped", async () => {
+    const simulator = new ClusterSimulator();
+    simulator.loadScenario(SCENARIO);
+    simulator.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: "sandbox", labels: {} } });
+    simulator.apply({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "toy", namespace: "sandbox" },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: "toy" } },
+        template: {
+          metadata: { labels: { app: "toy" } },
+          spec: { containers: [{ name: "c", image: "toy:1" }] },
+        },
+      },
+    });
+    const server = await simulator.listen();
+    const h = await createPipelineHarness(
+      { remediationOrchestrator: { dryRun: true } },
+      { clusterUrl: server.url },
+    );
+    closers.push(server.close, () => h.pipeline.close());
+
+    const [managed] = await h.postAlerts(
+      webhook([
+        {
+          labels: {
+            alertname: "KubePodCrashLooping",
+            severity: "critical",
+            namespace: "staging",
+            deployment: "checkout",
+          },
+        },
+      ]),
+    );
+    const rr = await h.waitFor(managed?.remediationId as string, (r) => isTerminal(r.phase));
+    expect(rr.enrichment).toMatchObject({
+      environment: "Staging",
+      environmentSource: "namespace label kubernaut.ai/environment",
+      customLabels: { team: "payments" },
+    });
+
+    const [unmanaged] = await h.postAlerts(
+      webhook([
+        {
+          labels: {
+            alertname: "KubePodCrashLooping",
+            severity: "critical",
+            namespace: "sandbox",
+            deployment: "toy",
+          },
+        },
+      ]),
+    );
+    const skipped = await h.waitFor(unmanaged?.remediationId as string, (r) => isTerminal(r.phase));
+    expect(skipped).toMatchObject({ phase: "Skipped", reason: expect.stringMatching(/^NotManaged/) });
+  });
+});
