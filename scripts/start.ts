@@ -3,7 +3,7 @@
  * Local, the local Step Functions engine and every HTTP route group on 127.0.0.1:$PORT (default 8787).
  */
 import { ConfigError } from "@kubernaut/config";
-import { JavaMissingError, startLocalLoop } from "@kubernaut/local";
+import { JavaMissingError, sampleAlert, startLocalLoop } from "@kubernaut/local";
 
 async function main() {
   const started = Date.now();
@@ -15,25 +15,7 @@ async function main() {
   const level = loop.config().remediationOrchestrator.dryRun
     ? "Level 1 (observe: dry-run)"
     : "Levels 2–4 (per policy)";
-  const sample = JSON.stringify({
-    version: "4",
-    status: "firing",
-    receiver: "kubernaut",
-    alerts: [
-      {
-        status: "firing",
-        // recommendations ships crash-looping after a bad rollout in the demo scenario.
-        labels: {
-          alertname: "KubePodCrashLooping",
-          severity: "critical",
-          namespace: "staging",
-          deployment: "recommendations",
-        },
-        annotations: { summary: "recommendations is crash-looping" },
-        startsAt: new Date().toISOString(),
-      },
-    ],
-  });
+  const sample = JSON.stringify(sampleAlert());
   const lines = [
     "",
     `Kubernaut is running at ${url}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s; ${level})`,

@@ -1,16 +1,12 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { ClusterAccess, type K8s, kubeConfigFor } from "@kubernaut/cluster";
-import { ClusterSimulator } from "@kubernaut/cluster/simulator";
+import type { ClusterAccess, K8s } from "@kubernaut/cluster";
 import { isTerminal } from "@kubernaut/core";
 import { sourcePath } from "@kubernaut/policy";
 import { approvalIdFor, leaseKey } from "@kubernaut/store";
 import { afterEach, describe, expect, it } from "vitest";
 import { webhook } from "./support/alerts";
+import { badRollout, simulatedCluster } from "./support/cluster";
 import { createPipelineHarness, type PipelineHarness } from "./support/pipeline";
 import { ADMIN_TOKEN } from "./support/store";
-
-const SCENARIO = readFileSync(join(import.meta.dirname, "..", "scenarios", "demo.yaml"), "utf8");
 
 let closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -20,34 +16,17 @@ afterEach(async () => {
 
 /** The pipeline with Level 1 off and the starter policy, acting on the demo scenario in the simulator. */
 async function setUp() {
-  const simulator = new ClusterSimulator();
-  simulator.loadScenario(SCENARIO);
-  simulator.setBehaviour({
+  const cluster = await simulatedCluster({
     images: {
       "shop/checkout:1.5.0-bad": { crash: true, logs: "panic: nil pointer dereference in loadConfig" },
     },
-    readyAfterMs: 0,
   });
-  const server = await simulator.listen();
   const h = await createPipelineHarness(
     { remediationOrchestrator: { dryRun: false }, aianalysis: { rego: { policy: sourcePath("starter") } } },
-    { clusterUrl: server.url },
+    { clusterUrl: cluster.url },
   );
-  closers.push(server.close, () => h.pipeline.close());
-  const access = new ClusterAccess(kubeConfigFor({ server: server.url }));
-  return { simulator, h, access };
-}
-
-async function badRollout(access: ClusterAccess, namespace: string) {
-  await access.patch(
-    { kind: "Deployment", name: "checkout", namespace },
-    {
-      strategy: "strategic",
-      body: {
-        spec: { template: { spec: { containers: [{ name: "app", image: "shop/checkout:1.5.0-bad" }] } } },
-      },
-    },
-  );
+  closers.push(cluster.close, () => h.pipeline.close());
+  return { simulator: cluster.simulator, h, access: cluster.access };
 }
 
 const crashAlert = (namespace: string) =>

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isTerminal } from "@kubernaut/core";
-import { type LocalLoop, startLocalLoop } from "@kubernaut/local";
+import { type LocalLoop, sampleAlert, startLocalLoop } from "@kubernaut/local";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 /**
@@ -40,24 +40,7 @@ describe("the local loop (npm start)", () => {
       method: "POST",
       headers: { authorization: `Bearer ${loop.secrets.webhookToken}`, "content-type": "application/json" },
       // The sample alert npm start prints: a Deployment the demo scenario ships crash-looping.
-      body: JSON.stringify({
-        version: "4",
-        status: "firing",
-        receiver: "kubernaut",
-        alerts: [
-          {
-            status: "firing",
-            labels: {
-              alertname: "KubePodCrashLooping",
-              severity: "critical",
-              namespace: "staging",
-              deployment: "recommendations",
-            },
-            annotations: { summary: "recommendations is crash-looping" },
-            startsAt: new Date().toISOString(),
-          },
-        ],
-      }),
+      body: JSON.stringify(sampleAlert()),
     });
     expect(posted.status).toBe(202);
     const { accepted } = (await posted.json()) as { accepted: Array<{ remediationId: string }> };

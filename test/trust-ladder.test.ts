@@ -1,16 +1,11 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { ClusterAccess, kubeConfigFor } from "@kubernaut/cluster";
-import { ClusterSimulator } from "@kubernaut/cluster/simulator";
 import { isTerminal } from "@kubernaut/core";
 import { assessDue } from "@kubernaut/effectiveness";
 import { sourcePath } from "@kubernaut/policy";
 import { afterEach, describe, expect, it } from "vitest";
 import { webhook } from "./support/alerts";
+import { badRollout, simulatedCluster } from "./support/cluster";
 import { createPipelineHarness, type PipelineHarness } from "./support/pipeline";
 import { ADMIN_TOKEN, VIEWER_TOKEN } from "./support/store";
-
-const SCENARIO = readFileSync(join(import.meta.dirname, "..", "scenarios", "demo.yaml"), "utf8");
 
 let closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -20,32 +15,17 @@ afterEach(async () => {
 
 /** Level 2 on: new workflows start at `observe`; the starter policy decides the rest. */
 async function setUp() {
-  const simulator = new ClusterSimulator();
-  simulator.loadScenario(SCENARIO);
-  simulator.setBehaviour({ images: { "shop/checkout:1.5.0-bad": { crash: true } }, readyAfterMs: 0 });
-  const server = await simulator.listen();
+  const cluster = await simulatedCluster({ images: { "shop/checkout:1.5.0-bad": { crash: true } } });
   const h = await createPipelineHarness(
     {
       remediationOrchestrator: { dryRun: false, newWorkflowsDryRun: true },
       aianalysis: { rego: { policy: sourcePath("starter") } },
     },
-    { clusterUrl: server.url },
+    { clusterUrl: cluster.url },
   );
-  closers.push(server.close, () => h.pipeline.close());
-  const access = new ClusterAccess(kubeConfigFor({ server: server.url }));
-  return { simulator, h, access };
+  closers.push(cluster.close, () => h.pipeline.close());
+  return { simulator: cluster.simulator, h, access: cluster.access };
 }
-
-const badRollout = (access: ClusterAccess, namespace: string) =>
-  access.patch(
-    { kind: "Deployment", name: "checkout", namespace },
-    {
-      strategy: "strategic",
-      body: {
-        spec: { template: { spec: { containers: [{ name: "app", image: "shop/checkout:1.5.0-bad" }] } } },
-      },
-    },
-  );
 
 const request = (h: PipelineHarness, method: string, path: string, body?: unknown, token = ADMIN_TOKEN) =>
   h.app.request(path, {

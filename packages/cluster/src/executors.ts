@@ -31,6 +31,23 @@ const annotate = (current: K8s, remediationId: string) => ({
   [REMEDIATION_ANNOTATION]: remediationId,
 });
 
+/**
+ * Puts an earlier pod template back, in one JSON patch that tests the resourceVersion (a concurrent
+ * writer makes it a 409, redone on fresh state) and stamps the annotation in the same write.
+ */
+const restoreTemplate = (current: K8s, template: unknown, remediationId: string) => ({
+  strategy: "json" as const,
+  body: [
+    { op: "test", path: "/metadata/resourceVersion", value: current.metadata.resourceVersion },
+    { op: "replace", path: "/spec/template", value: template },
+    {
+      op: current.metadata.annotations ? "replace" : "add",
+      path: "/metadata/annotations",
+      value: annotate(current, remediationId),
+    },
+  ],
+});
+
 /** A merge/strategic patch body carrying the resourceVersion precondition and the annotation. */
 const guarded = (current: K8s, remediationId: string, rest: Record<string, unknown>) => ({
   metadata: {
@@ -54,18 +71,7 @@ const APPLY: Record<string, Apply> = {
     }
     const template = structuredClone(target.template);
     delete template.metadata?.labels?.["pod-template-hash"];
-    await access.patch(request.target, {
-      strategy: "json",
-      body: [
-        { op: "test", path: "/metadata/resourceVersion", value: current.metadata.resourceVersion },
-        { op: "replace", path: "/spec/template", value: template },
-        {
-          op: current.metadata.annotations ? "replace" : "add",
-          path: "/metadata/annotations",
-          value: annotate(current, request.remediationId),
-        },
-      ],
-    });
+    await access.patch(request.target, restoreTemplate(current, template, request.remediationId));
     return `rolled back to revision ${target.revision} (${target.images.join(", ")})`;
   },
 
@@ -219,18 +225,7 @@ const APPLY: Record<string, Apply> = {
         "PreconditionFailed",
         `StatefulSet ${current.metadata.name} has no earlier revision to restore`,
       );
-    await access.patch(request.target, {
-      strategy: "json",
-      body: [
-        { op: "test", path: "/metadata/resourceVersion", value: current.metadata.resourceVersion },
-        { op: "replace", path: "/spec/template", value: template },
-        {
-          op: current.metadata.annotations ? "replace" : "add",
-          path: "/metadata/annotations",
-          value: annotate(current, request.remediationId),
-        },
-      ],
-    });
+    await access.patch(request.target, restoreTemplate(current, template, request.remediationId));
     return `rolled back to controllerrevision ${target.metadata.name} (revision ${target.revision})`;
   },
 };

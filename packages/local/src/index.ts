@@ -2,4 +2,5 @@ export * from "./demo";
 export * from "./dynamodb-local";
 export * from "./loop";
 export * from "./ports";
+export * from "./sample";
 export * from "./secrets";
