@@ -285,3 +285,28 @@ export async function gatherEvidence(
     detectedLabels: { ...detectLabels(target, { pdbs, hpas }), networkIsolated },
   };
 }
+
+/**
+ * Follows a pod's controller references up to the workload a remediation should act on (DESIGN §3.1):
+ * Pod → ReplicaSet → Deployment, or Pod → StatefulSet / DaemonSet / Job. Depth-limited; a pod with no
+ * controller is its own top.
+ */
+export async function ownerChain(
+  access: ClusterAccess,
+  namespace: string,
+  pod: string,
+  maxDepth = 4,
+): Promise<Array<{ kind: string; name: string }>> {
+  const chain: Array<{ kind: string; name: string }> = [{ kind: "Pod", name: pod }];
+  let current = (await access.core.readNamespacedPod({ name: pod, namespace })) as K8s;
+  for (let depth = 0; depth < maxDepth; depth++) {
+    const controller =
+      ((current.metadata?.ownerReferences ?? []) as K8s[]).find((o) => o.controller) ??
+      current.metadata?.ownerReferences?.[0];
+    if (!controller) break;
+    chain.push({ kind: controller.kind, name: controller.name });
+    if (controller.kind !== "ReplicaSet") break;
+    current = (await access.apps.readNamespacedReplicaSet({ name: controller.name, namespace })) as K8s;
+  }
+  return chain;
+}

@@ -377,6 +377,105 @@ export class RemediationStore {
     );
   }
 
+  /**
+   * Moves a remediation to the target its owner chain proved (DESIGN §3.1), in one transaction: the
+   * remediation's target and fingerprint, the audit event, the verified fingerprint now pointing at it
+   * (only if it still points where the caller saw), the inferred one released. "conflict" means the
+   * verified fingerprint moved meanwhile: the caller merges instead.
+   */
+  async retarget(
+    rr: RemediationRequest & { auditSeq?: number; auditHead?: string },
+    verified: {
+      target: RemediationRequest["targetResource"];
+      fingerprint: string;
+      previousActiveId: string | undefined;
+    },
+    actor: Actor,
+  ): Promise<"retargeted" | "conflict"> {
+    const raw = await this.getRaw(rr.id);
+    if (!raw) throw new Error(`remediation ${rr.id} does not exist`);
+    const now = new Date().toISOString();
+    const event = chainAuditEvent(
+      {
+        type: "TargetVerified",
+        at: now,
+        actor,
+        details: {
+          inferred: rr.targetResource,
+          verified: verified.target,
+          fingerprint: verified.fingerprint,
+        },
+      },
+      (raw.auditSeq ?? 0) + 1,
+      raw.auditHead ?? GENESIS_HASH,
+    );
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.remediation(rr.id),
+                UpdateExpression:
+                  "SET targetResource = :target, targetSource = :verified, fingerprint = :fp, gsi1pk = :gsi1pk, auditSeq = :seq, auditHead = :head",
+                ConditionExpression: "auditSeq = :prevSeq",
+                ExpressionAttributeValues: {
+                  ":target": verified.target,
+                  ":verified": "label",
+                  ":fp": verified.fingerprint,
+                  ":gsi1pk": keys.fingerprintPartition(verified.fingerprint),
+                  ":seq": event.seq,
+                  ":head": event.hash,
+                  ":prevSeq": raw.auditSeq ?? 0,
+                },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: this.auditItem(rr.id, event),
+                ConditionExpression: "attribute_not_exists(pk)",
+              },
+            },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.fingerprintState(verified.fingerprint),
+                UpdateExpression:
+                  "SET activeRemediationId = :id, activePhase = :phase, activeCreatedAt = :created, activeExecutionStartedAt = :now",
+                ConditionExpression: verified.previousActiveId
+                  ? "activeRemediationId = :previous"
+                  : "attribute_not_exists(activeRemediationId)",
+                ExpressionAttributeValues: {
+                  ":id": rr.id,
+                  ":phase": raw.phase,
+                  ":created": rr.createdAt,
+                  ":now": now,
+                  ...(verified.previousActiveId ? { ":previous": verified.previousActiveId } : {}),
+                },
+              },
+            },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.fingerprintState(rr.fingerprint),
+                UpdateExpression:
+                  "REMOVE activeRemediationId, activePhase, activeCreatedAt, activeExecutionStartedAt",
+                ConditionExpression: "activeRemediationId = :id",
+                ExpressionAttributeValues: { ":id": rr.id },
+              },
+            },
+          ],
+        }),
+      );
+      return "retargeted";
+    } catch (error) {
+      if (isLostRace(error)) return "conflict";
+      throw error;
+    }
+  }
+
   /** Lifts every hold on a fingerprint (an operator's release); returns the holds that were there. */
   async releaseHolds(fingerprint: string): Promise<readonly Hold[]> {
     const { holds } = await this.readFingerprint(fingerprint);
