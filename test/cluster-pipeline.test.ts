@@ -105,6 +105,40 @@ describe("remediation on the simulated cluster", () => {
     );
   });
 
+  it("a reverted fix is a regression: the next analysis warns and the starter policy asks a human", async () => {
+    const { h, access } = await setUp();
+    await badRollout(access, "staging");
+    const first = await h.waitFor(
+      await remediate(h, "staging"),
+      (r) => r.phase === "Verifying" || isTerminal(r.phase),
+    );
+    expect(first.workflowExecution?.actionType).toBe("RollbackDeployment");
+    // The verdict is the effectiveness monitor's job (tested elsewhere); here it simply completes.
+    await h.store.transition(
+      first.id,
+      { from: ["Verifying"], to: "Completed", outcome: "Remediated", reason: "effectiveness 1 (Full)" },
+      { type: "system", id: "test", channel: "pipeline" },
+    );
+
+    // Past the recently-remediated cooldown (a routing guard of its own), someone redeploys the bad
+    // version: the spec is back to the first remediation's pre-change hash.
+    h.config.remediationOrchestrator.routing.recentlyRemediatedCooldown = 1;
+    await badRollout(access, "staging");
+    const second = await h.waitFor(
+      await remediate(h, "staging"),
+      (r) => r.phase === "AwaitingApproval" || isTerminal(r.phase),
+    );
+    expect(second.analysis?.workflowId).toBe("crashloop-rollback-v1");
+    expect((second.analysis?.evidence as { target: { specHash?: string } }).target.specHash).toBe(
+      first.workflowExecution?.preHash,
+    );
+    expect((second.analysis?.evidence as { warnings: string[] }).warnings).toContainEqual(
+      expect.stringMatching(new RegExp(`^regression: .* before ${first.id}`)),
+    );
+    expect(second.phase).toBe("AwaitingApproval");
+    expect(second.policyDecision?.requireApproval).toBe(true);
+  });
+
   it("production: the same waits for approval and runs after an API approval", async () => {
     const { h, access } = await setUp();
     await badRollout(access, "production");

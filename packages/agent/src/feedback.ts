@@ -1,11 +1,44 @@
 import type { Analysis, RemediationRequest } from "@kubernaut/core";
 
 /**
+ * A regression (DESIGN §3.3): the target's spec is back to what it was before an earlier remediation
+ * changed it — the fix was reverted (a redeploy of the bad version, a GitOps sync). Worth a warning:
+ * the same fix will likely be undone again, and the starter policy then asks a human.
+ */
+export function regressionWarning(
+  currentSpecHash: string | undefined,
+  history: readonly RemediationRequest[],
+): string | undefined {
+  if (!currentSpecHash) return undefined;
+  const earlier = history.find(
+    (rr) =>
+      rr.workflowExecution?.preHash === currentSpecHash && rr.workflowExecution.postHash !== currentSpecHash,
+  );
+  if (!earlier) return undefined;
+  return `regression: the target's spec is back to what it was before ${earlier.id} (${earlier.workflowExecution?.workflowId}) changed it`;
+}
+
+/** Effectiveness feedback and the regression warning, together (what the analyze step applies). */
+export function applyFeedback(
+  analysis: Analysis,
+  history: readonly RemediationRequest[],
+  currentSpecHash?: string,
+): { analysis: Analysis; warnings: string[] } {
+  const feedback = effectivenessFeedback(analysis, history);
+  const regression = regressionWarning(currentSpecHash, history);
+  if (!regression) return feedback;
+  return {
+    analysis: { ...feedback.analysis, rationale: `${feedback.analysis.rationale}; ${regression}` },
+    warnings: [...feedback.warnings, regression],
+  };
+}
+
+/**
  * Past effectiveness of the same workflow on the same target adjusts confidence (DESIGN §3.3): two or
  * more assessments averaging ≥ 0.8 add 0.05; a mean below 0.5 takes 0.15 off and warns, because the
  * same fix keeps not working here.
  */
-export function applyFeedback(
+function effectivenessFeedback(
   analysis: Analysis,
   history: readonly RemediationRequest[],
 ): { analysis: Analysis; warnings: string[] } {

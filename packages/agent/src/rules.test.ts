@@ -2,7 +2,7 @@ import type { Evidence, PodHealth } from "@kubernaut/cluster";
 import type { RemediationRequest } from "@kubernaut/core";
 import { describe, expect, it } from "vitest";
 import { alignmentProblems } from "./alignment";
-import { applyFeedback } from "./feedback";
+import { applyFeedback, regressionWarning } from "./feedback";
 import { decideFromEvidence } from "./rules";
 
 const pod = (over: Partial<PodHealth> = {}): PodHealth => ({
@@ -295,5 +295,62 @@ describe("applyFeedback", () => {
     const result = applyFeedback(analysis, history as RemediationRequest[]);
     expect(result.analysis.confidence).toBe(confidence);
     expect(result.warnings.length > 0).toBe(warned);
+  });
+});
+
+describe("regressionWarning", () => {
+  const executed = (id: string, preHash: string, postHash: string) =>
+    ({
+      ...rr(),
+      id,
+      workflowExecution: {
+        workflowId: "rollback-deployment-v1",
+        workflowVersion: "1",
+        actionType: "RollbackDeployment",
+        parameters: {},
+        target: { kind: "Deployment", name: "api" },
+        startedAt: "",
+        preHash,
+        postHash,
+      },
+    }) as RemediationRequest;
+  it.each([
+    {
+      case: "no spec hash could be read",
+      current: undefined,
+      history: [executed("a", "bad", "good")],
+      warns: false,
+    },
+    { case: "no earlier remediation", current: "bad", history: [], warns: false },
+    { case: "the fix still holds", current: "good", history: [executed("a", "bad", "good")], warns: false },
+    { case: "the fix was reverted", current: "bad", history: [executed("a", "bad", "good")], warns: true },
+    {
+      case: "a no-op remediation is not a regression",
+      current: "same",
+      history: [executed("a", "same", "same")],
+      warns: false,
+    },
+    { case: "an unexecuted remediation has no hashes", current: "bad", history: [rr()], warns: false },
+  ])("$case", ({ current, history, warns }) => {
+    const warning = regressionWarning(current, history);
+    expect(warning !== undefined).toBe(warns);
+    if (warns) expect(warning).toMatch(/^regression: .* before a \(rollback-deployment-v1\)/);
+  });
+
+  it("reaches the analysis as a warning next to the effectiveness feedback", () => {
+    const analysis = {
+      investigator: "rules",
+      actionable: true,
+      workflowId: "w",
+      confidence: 0.9,
+      parameters: {},
+      rootCause: "",
+      rationale: "r",
+      aligned: true,
+    };
+    const result = applyFeedback(analysis, [executed("a", "bad", "good")], "bad");
+    expect(result.warnings).toEqual([expect.stringMatching(/^regression/)]);
+    expect(result.analysis.rationale).toMatch(/; regression/);
+    expect(result.analysis.confidence).toBe(0.9);
   });
 });

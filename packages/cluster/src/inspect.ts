@@ -1,4 +1,5 @@
 import type { ClusterAccess, K8s } from "./access";
+import { specHash } from "./spec-hash";
 
 /** One line per pod of what matters for remediation: ready, restarts, why it last died, why it waits. */
 export interface PodHealth {
@@ -101,6 +102,8 @@ export interface Evidence {
     updatedReplicas?: number;
     /** For nodes: the Ready condition. */
     ready?: boolean;
+    /** The desired state's hash (workloads; see spec-hash.ts). */
+    specHash?: string;
   };
   /** How long ago the newest revision was rolled out. */
   rolloutAgeMs?: number;
@@ -252,11 +255,14 @@ export async function gatherEvidence(
       ([k, v]) => podLabels[k] === v,
     ),
   );
+  // Compared with earlier remediations' pre-change hashes: equal means a fix was reverted.
+  const hash = await specHash(ref.kind, target, access.core).catch(() => undefined);
   return {
     target: {
       kind: ref.kind,
       name: ref.name,
       ...(ref.namespace ? { namespace: ref.namespace } : {}),
+      ...(hash ? { specHash: hash } : {}),
       ...(target.spec?.replicas !== undefined ? { replicas: target.spec.replicas } : {}),
       ...(target.metadata?.generation !== undefined ? { generation: target.metadata.generation } : {}),
       ...(target.status?.readyReplicas !== undefined ? { readyReplicas: target.status.readyReplicas } : {}),

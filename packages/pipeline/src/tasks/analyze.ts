@@ -72,7 +72,11 @@ export async function analyze(deps: PipelineDeps, remediationId: string): Promis
   const history = (await deps.store.list({ fingerprint: rr.fingerprint, limit: 50 })).items.filter(
     (r) => r.id !== rr.id,
   );
-  const feedback = applyFeedback(investigated, history);
+  const feedback = applyFeedback(
+    investigated,
+    history,
+    (investigated.evidence as Evidence | undefined)?.target.specHash,
+  );
   // The alignment gate: an independent cross-check against the evidence (only with a cluster to read).
   const problems = deps.cluster
     ? alignmentProblems(feedback.analysis, investigated.evidence as Evidence | undefined, rr.targetResource)
