@@ -49,3 +49,19 @@ export function alignmentProblems(
   }
   return problems;
 }
+
+/**
+ * The gate as the pipeline runs it: a check that cannot run is itself a disagreement (DESIGN §1) — a
+ * selection never goes through because its cross-check crashed on unexpected evidence.
+ */
+export function alignmentGate(
+  analysis: Analysis,
+  evidence: unknown,
+  target: { kind: string; name: string },
+): string[] {
+  try {
+    return alignmentProblems(analysis, evidence as Evidence | undefined, target);
+  } catch (error) {
+    return [`the alignment check could not run (${(error as Error).message})`];
+  }
+}

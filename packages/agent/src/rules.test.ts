@@ -1,7 +1,7 @@
 import type { Evidence, PodHealth } from "@kubernaut/cluster";
 import type { RemediationRequest } from "@kubernaut/core";
 import { describe, expect, it } from "vitest";
-import { alignmentProblems } from "./alignment";
+import { alignmentGate, alignmentProblems } from "./alignment";
 import { applyFeedback, regressionWarning } from "./feedback";
 import { decideFromEvidence } from "./rules";
 
@@ -352,5 +352,29 @@ describe("regressionWarning", () => {
     expect(result.warnings).toEqual([expect.stringMatching(/^regression/)]);
     expect(result.analysis.rationale).toMatch(/; regression/);
     expect(result.analysis.confidence).toBe(0.9);
+  });
+});
+
+describe("alignmentGate", () => {
+  const selection = {
+    investigator: "rules",
+    actionable: true,
+    workflowId: "crashloop-rollback-v1",
+    actionType: "RollbackDeployment",
+    confidence: 0.95,
+    parameters: { toRevision: 1 },
+    rootCause: "",
+    rationale: "r",
+    aligned: true,
+  };
+  const target = { kind: "Deployment", name: "api" };
+  it("passes a selection the evidence supports", () => {
+    expect(alignmentGate(selection, evidence({ pods: [crashing(), crashing()] }), target)).toEqual([]);
+  });
+  it("treats a check that cannot run on malformed evidence as a disagreement", () => {
+    const malformed = { target: { kind: "Deployment", name: "api" }, rollout: [] };
+    expect(alignmentGate(selection, malformed, target)).toEqual([
+      expect.stringMatching(/^the alignment check could not run/),
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import { alignmentProblems, applyFeedback, investigateWithRules, selectByAlertName } from "@kubernaut/agent";
+import { alignmentGate, applyFeedback, investigateWithRules, selectByAlertName } from "@kubernaut/agent";
 import type { Evidence } from "@kubernaut/cluster";
 import type { Config } from "@kubernaut/config";
 import { type Analysis, evaluateGuards } from "@kubernaut/core";
@@ -79,7 +79,7 @@ export async function analyze(deps: PipelineDeps, remediationId: string): Promis
   );
   // The alignment gate: an independent cross-check against the evidence (only with a cluster to read).
   const problems = deps.cluster
-    ? alignmentProblems(feedback.analysis, investigated.evidence as Evidence | undefined, rr.targetResource)
+    ? alignmentGate(feedback.analysis, investigated.evidence, rr.targetResource)
     : [];
   const evidenceWarnings = ((investigated.evidence as { warnings?: string[] } | undefined)?.warnings ??
     []) as string[];
