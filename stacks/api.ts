@@ -71,7 +71,8 @@ export async function createApi({
     memory: "512 MB",
     timeout: "10 seconds",
     permissions: [
-      // Reads, plus trust changes, the kill switch, releases (holds deleted) and their audit events.
+      // Reads, plus trust changes, the kill switch, releases (holds deleted), workflows registered from
+      // suggestions (a transaction of Update + Put: IAM checks each item action) and their audit events.
       {
         actions: [
           "dynamodb:GetItem",
@@ -141,6 +142,9 @@ export async function createApi({
   http.route("GET /api/v1/pause", api.arn);
   http.route("GET /api/v1/graduation", api.arn);
   http.route("POST /api/v1/fingerprints/{fp}/release", api.arn);
+  http.route("GET /api/v1/suggestions", api.arn);
+  http.route("GET /api/v1/suggestions/{id}", api.arn);
+  http.route("POST /api/v1/suggestions/{id}/workflow", api.arn);
   http.route("PUT /api/v1/pause", api.arn);
   http.route("DELETE /api/v1/pause", api.arn);
   http.route("GET /healthz", api.arn);

@@ -4,7 +4,7 @@ import { sourcePath } from "@kubernaut/policy";
 import { afterEach, describe, expect, it } from "vitest";
 import { webhook } from "./support/alerts";
 import { badRollout, simulatedCluster } from "./support/cluster";
-import { createPipelineHarness, type PipelineHarness } from "./support/pipeline";
+import { apiRequest, createPipelineHarness, type PipelineHarness } from "./support/pipeline";
 import { ADMIN_TOKEN, VIEWER_TOKEN } from "./support/store";
 
 let closers: Array<() => Promise<void>> = [];
@@ -27,12 +27,7 @@ async function setUp() {
   return { simulator: cluster.simulator, h, access: cluster.access };
 }
 
-const request = (h: PipelineHarness, method: string, path: string, body?: unknown, token = ADMIN_TOKEN) =>
-  h.app.request(path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+const request = apiRequest;
 
 async function remediate(h: PipelineHarness, namespace: string, alertname = "KubePodCrashLooping") {
   const [created] = await h.postAlerts(

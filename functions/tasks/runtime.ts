@@ -11,6 +11,7 @@ import {
   documentClient,
   LeaseStore,
   RemediationStore,
+  SuggestionStore,
   TrustStore,
 } from "@kubernaut/store";
 import { CATALOG } from "@kubernaut/workflows";
@@ -45,6 +46,7 @@ export const tasks = createTaskHandlers({
   policy: new FilePolicyStore(() => config.aianalysis.rego.policy, 60_000),
   leases: new LeaseStore(db, config.storage.tableName),
   trust: new TrustStore(db, config.storage.tableName),
+  suggestions: new SuggestionStore(db, config.storage.tableName),
   assessments: new AssessmentStore(db, config.storage.tableName),
   classifier: new Classifier(() => config.signalProcessing.classificationPolicy, 60_000),
   cluster,

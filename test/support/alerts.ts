@@ -1,6 +1,11 @@
 /** Builds Alertmanager v4 webhook bodies for cases the published fixtures do not cover. */
 export function webhook(
-  alerts: Array<{ labels: Record<string, string>; status?: "firing" | "resolved"; fingerprint?: string }>,
+  alerts: Array<{
+    labels: Record<string, string>;
+    annotations?: Record<string, string>;
+    status?: "firing" | "resolved";
+    fingerprint?: string;
+  }>,
   status: "firing" | "resolved" = "firing",
 ) {
   return {
@@ -16,7 +21,7 @@ export function webhook(
     alerts: alerts.map((alert) => ({
       status: alert.status ?? status,
       labels: alert.labels,
-      annotations: { summary: "test" },
+      annotations: alert.annotations ?? { summary: "test" },
       startsAt: "2026-11-25T10:00:00.123456789Z",
       endsAt: "0001-01-01T00:00:00Z",
       generatorURL: "http://prometheus:9090/graph",

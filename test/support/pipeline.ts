@@ -5,11 +5,18 @@ import type { Config, ConfigInput } from "@kubernaut/config";
 import type { RemediationRequest } from "@kubernaut/core";
 import { type LocalPipelineOptions, startLocalPipeline } from "@kubernaut/pipeline";
 import { FilePolicyStore } from "@kubernaut/policy";
-import { ApprovalStore, AssessmentStore, LeaseStore, SystemAuditStore, TrustStore } from "@kubernaut/store";
+import {
+  ApprovalStore,
+  AssessmentStore,
+  LeaseStore,
+  SuggestionStore,
+  SystemAuditStore,
+  TrustStore,
+} from "@kubernaut/store";
 import { CATALOG } from "@kubernaut/workflows";
 import { WebClient } from "@slack/web-api";
 import { expect } from "vitest";
-import { createTestStore, testConfig, WEBHOOK_TOKEN } from "./store";
+import { ADMIN_TOKEN, createTestStore, testConfig, WEBHOOK_TOKEN } from "./store";
 
 /**
  * The whole local loop minus the HTTP listener: DynamoDB Local, the real ASL on the local engine behind
@@ -46,6 +53,7 @@ export async function createPipelineHarness(
     leases,
     trust,
     assessments: new AssessmentStore(db, config.storage.tableName),
+    suggestions: new SuggestionStore(db, config.storage.tableName),
     classifier: new Classifier(() => config.signalProcessing.classificationPolicy, 0),
     ...(cluster ? { cluster } : {}),
   };
@@ -85,7 +93,14 @@ export async function createPipelineHarness(
     starter,
     approvals: decisions,
     slack: { slack, systemAudit },
-    trust: { config: () => config, store, trust, systemAudit, catalog: CATALOG },
+    trust: {
+      config: () => config,
+      store,
+      trust,
+      systemAudit,
+      catalog: CATALOG,
+      suggestions: deps.suggestions,
+    },
   });
 
   const postAlerts = async (body: unknown) => {
@@ -133,3 +148,17 @@ export async function createPipelineHarness(
 }
 
 export type PipelineHarness = Awaited<ReturnType<typeof createPipelineHarness>>;
+
+/** An API call through the harness's Hono app (admin unless a token is given). */
+export const apiRequest = (
+  h: PipelineHarness,
+  method: string,
+  path: string,
+  body?: unknown,
+  token = ADMIN_TOKEN,
+) =>
+  h.app.request(path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });

@@ -4,3 +4,4 @@ export * from "./enrich";
 export * from "./feedback";
 export * from "./rules";
 export * from "./select";
+export * from "./suggest";

@@ -6,6 +6,7 @@ import { healthRoutes } from "./health/routes";
 import { type IngestAppDeps, mountIngest } from "./ingest/app";
 import { remediationRoutes } from "./remediations/routes";
 import { type SlackDeps, slackRoutes } from "./slack";
+import { suggestionRoutes } from "./suggestions/routes";
 import { type TrustDeps, trustRoutes } from "./workflows/routes";
 
 export type AppDeps = IngestAppDeps & {
@@ -27,6 +28,11 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", remediationRoutes(deps.store, deps.config.auth.apiTokens));
   if (deps.approvals) app.route("/", approvalRoutes(deps.approvals, deps.config.auth.apiTokens));
   if (deps.trust) app.route("/", trustRoutes(deps.trust, deps.config.auth.apiTokens));
+  if (deps.trust?.suggestions)
+    app.route(
+      "/",
+      suggestionRoutes({ ...deps.trust, suggestions: deps.trust.suggestions }, deps.config.auth.apiTokens),
+    );
   if (deps.approvals && deps.slack) {
     app.route("/", slackRoutes({ ...deps.slack, decisions: deps.approvals, config: deps.approvals.config }));
   }
@@ -54,5 +60,10 @@ export function createApiApp(deps: Pick<AppDeps, "config" | "store" | "trust">):
   app.route("/", healthRoutes());
   app.route("/", remediationRoutes(deps.store, deps.config.auth.apiTokens));
   if (deps.trust) app.route("/", trustRoutes(deps.trust, deps.config.auth.apiTokens));
+  if (deps.trust?.suggestions)
+    app.route(
+      "/",
+      suggestionRoutes({ ...deps.trust, suggestions: deps.trust.suggestions }, deps.config.auth.apiTokens),
+    );
   return app;
 }

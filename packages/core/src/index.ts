@@ -7,4 +7,5 @@ export * from "./graduation";
 export * from "./guards";
 export * from "./ids";
 export * from "./remediation";
+export * from "./suggestion";
 export * from "./target";

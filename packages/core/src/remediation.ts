@@ -106,6 +106,8 @@ export const Analysis = z.object({
   rationale: z.string(),
   aligned: z.boolean(),
   suggestion: z.string().optional(),
+  /** The stored plan for a human when no workflow matches (see suggestion.ts). */
+  suggestionId: z.string().optional(),
   /** What the investigator looked at (pods, events, logs, rollout history, limits, nodes, labels). */
   evidence: z.record(z.string(), z.unknown()).optional(),
 });

@@ -23,6 +23,7 @@ import {
   ensureTable,
   LeaseStore,
   RemediationStore,
+  SuggestionStore,
   SystemAuditStore,
   TrustStore,
 } from "@kubernaut/store";
@@ -120,6 +121,7 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
 
     const trust = new TrustStore(db, initial.storage.tableName);
     const assessments = new AssessmentStore(db, initial.storage.tableName);
+    const suggestions = new SuggestionStore(db, initial.storage.tableName);
     // The approval policy file, relative to the working directory; re-read when it changes.
     const policy = new FilePolicyStore(() => {
       const path = config().aianalysis.rego.policy;
@@ -135,6 +137,7 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
         leases: new LeaseStore(db, initial.storage.tableName),
         trust,
         assessments,
+        suggestions,
         classifier: new Classifier(() => {
           // The default names the shipped policy relative to the repository; outside it, use the package's copy.
           const configured = resolve(cwd, config().signalProcessing.classificationPolicy);
@@ -203,7 +206,7 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
       starter,
       approvals: decisions,
       slack: { slack, systemAudit },
-      trust: { config, store, trust, systemAudit, catalog: CATALOG },
+      trust: { config, store, trust, systemAudit, catalog: CATALOG, suggestions },
     });
     const port = options.port ?? initial.server.port;
     const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {

@@ -5,6 +5,7 @@ export * from "./errors";
 export * from "./keys";
 export * from "./leases";
 export * from "./remediations";
+export * from "./suggestions";
 export * from "./system-audit";
 export * from "./table";
 export * from "./trust";

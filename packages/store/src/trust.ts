@@ -32,9 +32,12 @@ export interface WorkflowRecord {
   changedAt?: string;
   reason?: string;
   stats: WorkflowStats;
+  /** For workflows registered at runtime (from a suggestion): the definition, validated by the reader. */
+  definition?: Record<string, unknown>;
+  suggestionId?: string;
 }
 
-const EMPTY_STATS: WorkflowStats = {
+export const EMPTY_STATS: WorkflowStats = {
   remediations: 0,
   assessed: 0,
   full: 0,
@@ -43,7 +46,8 @@ const EMPTY_STATS: WorkflowStats = {
   rejections: 0,
   approvalsInRow: 0,
 };
-const key = (id: string) => ({ pk: `WF#${id}`, sk: "WF" });
+export const workflowKey = (id: string) => ({ pk: `WF#${id}`, sk: "WF" });
+const key = workflowKey;
 const PAUSE = { pk: "SYSTEM", sk: "PAUSE" };
 
 /**
@@ -94,6 +98,11 @@ export class TrustStore {
       }),
     );
     return Items.map(toRecord);
+  }
+
+  /** The definitions of workflows registered at runtime (not validated here: the reader parses them). */
+  async registered(): Promise<Array<Record<string, unknown>>> {
+    return (await this.all()).flatMap((record) => (record.definition ? [record.definition] : []));
   }
 
   /** Graduates or demotes (the whole workflow, or only some namespaces). */
@@ -189,8 +198,18 @@ export class TrustStore {
 }
 
 function toRecord(item: Record<string, unknown>): WorkflowRecord {
-  const { workflowId, level, namespaces, registeredAt, changedBy, changedAt, reason, stats } =
-    item as unknown as WorkflowRecord;
+  const {
+    workflowId,
+    level,
+    namespaces,
+    registeredAt,
+    changedBy,
+    changedAt,
+    reason,
+    stats,
+    definition,
+    suggestionId,
+  } = item as unknown as WorkflowRecord;
   return {
     workflowId,
     level,
@@ -200,6 +219,8 @@ function toRecord(item: Record<string, unknown>): WorkflowRecord {
     ...(changedAt ? { changedAt } : {}),
     ...(reason ? { reason } : {}),
     stats: { ...EMPTY_STATS, ...stats },
+    ...(definition ? { definition } : {}),
+    ...(suggestionId ? { suggestionId } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import { defineWorkflow, type WorkflowDefinition } from "./definition";
+import { defineWorkflow, WorkflowDefinition } from "./definition";
 
 /**
  * The shipped catalog. Ids and action types are Kubernaut's where it has them (the seed trusts
@@ -178,4 +178,20 @@ export function findWorkflow(
   catalog: readonly WorkflowDefinition[] = CATALOG,
 ): WorkflowDefinition | undefined {
   return catalog.find((workflow) => workflow.id === id);
+}
+
+/**
+ * The built-in catalog plus workflows registered at runtime (from suggestions; stored with their trust
+ * records). A stored definition that no longer validates, or shadows a built-in id, is left out rather
+ * than failing every remediation.
+ */
+export function withRegistered(
+  catalog: readonly WorkflowDefinition[],
+  stored: readonly unknown[],
+): readonly WorkflowDefinition[] {
+  const registered = stored.flatMap((raw) => {
+    const parsed = WorkflowDefinition.safeParse(raw);
+    return parsed.success && !catalog.some((w) => w.id === parsed.data.id) ? [parsed.data] : [];
+  });
+  return registered.length ? [...catalog, ...registered] : catalog;
 }

@@ -3,6 +3,7 @@ import { graduationReport } from "@kubernaut/core";
 import {
   effectiveLevel,
   type RemediationStore,
+  type SuggestionStore,
   type SystemAuditStore,
   type TrustStore,
 } from "@kubernaut/store";
@@ -11,6 +12,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { type AuthEnv, apiAuth } from "../auth";
 import { ApiError, parseOrThrow } from "../errors";
+import { catalogWithRegistered } from "./registered";
 
 export interface TrustDeps {
   config: () => Config;
@@ -18,6 +20,8 @@ export interface TrustDeps {
   trust: TrustStore;
   systemAudit: SystemAuditStore;
   catalog: readonly WorkflowDefinition[];
+  /** Suggestions and the workflows registered from them; absent, their routes are not mounted. */
+  suggestions?: SuggestionStore;
   now?: () => Date;
 }
 
@@ -42,7 +46,7 @@ export function trustRoutes(deps: TrustDeps, tokens: readonly ApiTokenConfig[]) 
   return new Hono<AuthEnv>()
     .get("/api/v1/workflows", apiAuth(tokens, "viewer"), async (c) => {
       const items = await Promise.all(
-        deps.catalog.map(async (workflow) => {
+        (await catalogWithRegistered(deps)).map(async (workflow) => {
           const record = await deps.trust.get(workflow.id, registerAs());
           return {
             ...workflow,
@@ -61,7 +65,7 @@ export function trustRoutes(deps: TrustDeps, tokens: readonly ApiTokenConfig[]) 
     })
     .patch("/api/v1/workflows/:id/trust", apiAuth(tokens, "admin"), async (c) => {
       const id = c.req.param("id");
-      if (!findWorkflow(id, deps.catalog))
+      if (!findWorkflow(id, await catalogWithRegistered(deps)))
         throw new ApiError(404, "not_found", `workflow ${id} is not in the catalog`);
       const change = parseOrThrow(TrustChange, await c.req.json().catch(() => undefined), "trust change");
       const caller = c.get("caller");

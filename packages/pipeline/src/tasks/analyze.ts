@@ -1,8 +1,15 @@
-import { alignmentGate, applyFeedback, investigateWithRules, selectByAlertName } from "@kubernaut/agent";
+import {
+  alignmentGate,
+  applyFeedback,
+  investigateWithRules,
+  selectByAlertName,
+  suggestPlan,
+} from "@kubernaut/agent";
 import type { Evidence } from "@kubernaut/cluster";
 import type { Config } from "@kubernaut/config";
-import { type Analysis, evaluateGuards } from "@kubernaut/core";
+import { type Analysis, evaluateGuards, type RemediationRequest, suggestionIdFor } from "@kubernaut/core";
 import { effectiveLevel, type TrustLevel } from "@kubernaut/store";
+import { catalogOf } from "./catalog";
 import { PIPELINE_ACTOR, type PipelineDeps } from "./deps";
 import { loadRemediation } from "./load";
 
@@ -59,15 +66,16 @@ export async function analyze(deps: PipelineDeps, remediationId: string): Promis
     };
   }
   await deps.cluster?.prepare?.(rr.targetResource.cluster);
+  const catalog = await catalogOf(deps);
   const investigated = deps.cluster
-    ? await investigateWithRules(deps.cluster.access(rr.targetResource.cluster), rr, deps.catalog).catch(
+    ? await investigateWithRules(deps.cluster.access(rr.targetResource.cluster), rr, catalog).catch(
         (error: unknown) => ({
           // The cluster could not be read: fall back to the alert name, and say so in the rationale.
-          ...selectByAlertName(rr.signal, rr.targetResource, deps.catalog),
+          ...selectByAlertName(rr.signal, rr.targetResource, catalog),
           rationale: `investigation failed (${(error as Error).message}); selected by alert name instead`,
         }),
       )
-    : selectByAlertName(rr.signal, rr.targetResource, deps.catalog);
+    : selectByAlertName(rr.signal, rr.targetResource, catalog);
   // The fingerprint's history: past effectiveness adjusts confidence, and the routing guards read it.
   const history = (await deps.store.list({ fingerprint: rr.fingerprint, limit: 50 })).items.filter(
     (r) => r.id !== rr.id,
@@ -96,6 +104,10 @@ export async function analyze(deps: PipelineDeps, remediationId: string): Promis
       ? { evidence: { ...(investigated.evidence ?? {}), warnings } }
       : {}),
   };
+  if (analysis.actionable && !analysis.workflowId) {
+    // No workflow matches: leave a plan for a human (DESIGN §3.3), stored for review and conversion.
+    Object.assign(analysis, await recordSuggestion(deps, rr, investigated.evidence));
+  }
   const trustLevel = await trustLevelOf(deps, analysis.workflowId, namespace);
   const guard = evaluateGuards(
     history,
@@ -126,4 +138,28 @@ export async function analyze(deps: PipelineDeps, remediationId: string): Promis
     },
   );
   return { ...routingFacts(analysis, config, trustLevel), blocked: guard.blocked };
+}
+
+/** Stores the suggestion for a remediation no workflow matched; its id and summary go on the analysis. */
+async function recordSuggestion(
+  deps: PipelineDeps,
+  rr: RemediationRequest,
+  evidence: unknown,
+): Promise<Pick<Analysis, "suggestion" | "suggestionId">> {
+  const plan = suggestPlan(rr.signal, rr.targetResource, evidence as Evidence | undefined);
+  const id = suggestionIdFor(rr.id);
+  await deps.suggestions.record({
+    id,
+    remediationId: rr.id,
+    fingerprint: rr.fingerprint,
+    alertName: rr.signal.alertName,
+    target: rr.targetResource,
+    summary: plan.summary,
+    steps: plan.steps,
+    ...(plan.proposedActionType ? { proposedActionType: plan.proposedActionType } : {}),
+    status: "Open",
+    createdAt: (deps.now?.() ?? new Date()).toISOString(),
+  });
+  const numbered = plan.steps.map((step, i) => `${i + 1}. ${step.description}`).join(" ");
+  return { suggestionId: id, suggestion: `${plan.summary}. ${numbered}` };
 }

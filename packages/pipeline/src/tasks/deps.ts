@@ -8,6 +8,7 @@ import type {
   AssessmentStore,
   LeaseStore,
   RemediationStore,
+  SuggestionStore,
   TrustStore,
 } from "@kubernaut/store";
 import type { WorkflowDefinition } from "@kubernaut/workflows";
@@ -33,6 +34,8 @@ export interface PipelineDeps {
   trust: TrustStore;
   /** EffectivenessAssessments, scheduled when a remediation enters Verifying. */
   assessments: AssessmentStore;
+  /** Plans for a human when no workflow matches. */
+  suggestions: SuggestionStore;
   /** Signal classification (Rego, operator-editable). */
   classifier: Classifier;
   /** Never throws: a notification problem must not fail a remediation. */

@@ -3,6 +3,7 @@ import { formatDuration, type RemediationRequest } from "@kubernaut/core";
 import { isOscillating } from "@kubernaut/notify";
 import { leaseKey } from "@kubernaut/store";
 import { findWorkflow, type ParameterValue } from "@kubernaut/workflows";
+import { catalogOf } from "./catalog";
 import { PIPELINE_ACTOR, type PipelineDeps } from "./deps";
 import { ExecutorUnavailableError } from "./errors";
 import { loadRemediation } from "./load";
@@ -35,7 +36,10 @@ export async function execute(deps: PipelineDeps, remediationId: string): Promis
   const config = deps.config();
   const now = deps.now?.() ?? new Date();
   const override = rr.approvalDecision?.override;
-  const workflow = findWorkflow(override?.workflowName ?? rr.analysis?.workflowId ?? "", deps.catalog);
+  const workflow = findWorkflow(
+    override?.workflowName ?? rr.analysis?.workflowId ?? "",
+    await catalogOf(deps),
+  );
   const target = rr.targetResource;
 
   const paused = await deps.trust.paused();

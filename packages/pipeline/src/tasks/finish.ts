@@ -240,7 +240,7 @@ function manualReviewReason(rr: Awaited<ReturnType<typeof loadRemediation>>, flo
   const analysis = rr.analysis;
   if (rr.policyDecision?.deny) return `denied by policy: ${rr.policyDecision.reason}`;
   if (!analysis?.workflowId)
-    return `no workflow matches${analysis?.suggestion ? `; suggestion: ${analysis.suggestion}` : ""}`;
+    return `no workflow matches${analysis?.suggestion ? `; suggestion${analysis.suggestionId ? ` ${analysis.suggestionId} (POST /api/v1/suggestions/${analysis.suggestionId}/workflow makes it a workflow)` : ""}: ${analysis.suggestion}` : ""}`;
   if (analysis.confidence < floor)
     return `confidence ${analysis.confidence} is below the ${floor} floor (${analysis.rationale})`;
   if (!analysis.aligned) return `alignment check failed: ${analysis.rationale}`;
