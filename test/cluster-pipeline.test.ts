@@ -129,10 +129,11 @@ describe("remediation on the simulated cluster", () => {
       (r) => r.phase === "AwaitingApproval" || isTerminal(r.phase),
     );
     expect(second.analysis?.workflowId).toBe("crashloop-rollback-v1");
-    expect((second.analysis?.evidence as { target: { specHash?: string } }).target.specHash).toBe(
-      first.workflowExecution?.preHash,
-    );
-    expect((second.analysis?.evidence as { warnings: string[] }).warnings).toContainEqual(
+    const evidence = second.analysis?.evidence as
+      | { target: { specHash?: string }; warnings: string[] }
+      | undefined;
+    expect(evidence?.target.specHash).toBe(first.workflowExecution?.preHash);
+    expect(evidence?.warnings).toContainEqual(
       expect.stringMatching(new RegExp(`^regression: .* before ${first.id}`)),
     );
     expect(second.phase).toBe("AwaitingApproval");

@@ -313,7 +313,9 @@ describe("the pipeline through the local engine", () => {
     expect(rr).toMatchObject({
       phase: "Completed",
       outcome: "ManualReviewRequired",
-      reason: expect.stringMatching(/^no workflow matches; suggestion sug-rr-\S+ \(POST \/api\/v1\/suggestions\/sug-rr-\S+\/workflow makes it a workflow\): /),
+      reason: expect.stringMatching(
+        /^no workflow matches; suggestion sug-rr-\S+ \(POST \/api\/v1\/suggestions\/sug-rr-\S+\/workflow makes it a workflow\): /,
+      ),
     });
     const [next] = await h.postAlerts(
       webhook([

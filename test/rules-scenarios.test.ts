@@ -26,7 +26,9 @@ describe("rules scenarios on the simulated cluster", () => {
       images: {
         "shop/checkout:9.9.9-typo": { pullFails: true },
         "shop/recommendations:2.4.0-bad": { crash: true },
+        "shop/worker:1.0.0": { crash: true, logs: "connection refused: queue:5672" },
       },
+      memoryDemand: { "staging/cart/app": "700Mi" },
       load: { "production/checkout": 12 },
       readyAfterMs: 0,
     });
@@ -51,7 +53,50 @@ describe("rules scenarios on the simulated cluster", () => {
     return h.waitFor(created?.remediationId as string, (r) => isTerminal(r.phase));
   }
 
+  /**
+   * A new single-revision Deployment in staging: no rollout to blame for what its pods do. The simulator
+   * reports a crash-looping or OOMKilled container from its first status on.
+   */
+  const deploy =
+    (name: string, image: string, memoryLimit = "512Mi") =>
+    async () => {
+      simulator.apply({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name, namespace: "staging", labels: { app: name } },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: name } },
+          template: {
+            metadata: { labels: { app: name } },
+            spec: { containers: [{ name: "app", image, resources: { limits: { memory: memoryLimit } } }] },
+          },
+        },
+      });
+    };
+
   it.each([
+    {
+      case: "crash loop with no rollout to blame → restart, below the floor → manual review",
+      setup: deploy("worker", "shop/worker:1.0.0"),
+      labels: { alertname: "KubePodCrashLooping", namespace: "staging", deployment: "worker" },
+      expected: {
+        outcome: "ManualReviewRequired",
+        analysis: { workflowId: "restart-pod-v1", confidence: 0.6 },
+      },
+    },
+    {
+      case: "OOMKilled → absolute memory increase",
+      setup: deploy("cart", "shop/cart:1.0.0"),
+      labels: { alertname: "KubeContainerOOMKilled", namespace: "staging", deployment: "cart" },
+      expected: {
+        outcome: "DryRun",
+        analysis: {
+          workflowId: "increase-memory-limits-v1",
+          parameters: { container: "app", memoryLimit: 1_073_741_824 },
+        },
+      },
+    },
     {
       case: "crash loop after a recent rollout → rollback (shipped broken in the scenario)",
       setup: async () => undefined,

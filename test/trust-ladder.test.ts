@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { webhook } from "./support/alerts";
 import { badRollout, simulatedCluster } from "./support/cluster";
 import { apiRequest, createPipelineHarness, type PipelineHarness } from "./support/pipeline";
-import { ADMIN_TOKEN, VIEWER_TOKEN } from "./support/store";
+import { VIEWER_TOKEN } from "./support/store";
 
 let closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
