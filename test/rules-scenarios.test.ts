@@ -163,6 +163,37 @@ describe("rules scenarios on the simulated cluster", () => {
         analysis: { suggestion: expect.stringContaining("CertificateExpiringSoon") },
       },
     },
+    {
+      // Last: it cordons every node, which the cases before must not see.
+      case: "stuck rollout (new pods cannot be scheduled) → rollback, cautious",
+      setup: async () => {
+        await deploy("search", "shop/search:1.0.0")();
+        for (const node of ["worker-1", "worker-2"])
+          await access.patch(
+            { kind: "Node", name: node },
+            { strategy: "strategic", body: { spec: { unschedulable: true } } },
+          );
+        await access.patch(
+          { kind: "Deployment", name: "search", namespace: "staging" },
+          {
+            strategy: "strategic",
+            body: {
+              spec: { template: { spec: { containers: [{ name: "app", image: "shop/search:1.1.0" }] } } },
+            },
+          },
+        );
+      },
+      labels: { alertname: "KubeDeploymentRolloutStuck", namespace: "staging", deployment: "search" },
+      expected: {
+        outcome: "DryRun",
+        analysis: {
+          workflowId: "crashloop-rollback-v1",
+          confidence: 0.7,
+          parameters: { toRevision: 1 },
+          rootCause: expect.stringMatching(/^the rollout of revision 2 is stuck/),
+        },
+      },
+    },
   ])("$case", async ({ setup, labels, expected }) => {
     await setup();
     const rr = await analyse(labels);
