@@ -1,9 +1,11 @@
+import { serve } from "@hono/node-server";
+import { main } from "@kubernaut/cli";
 import { isTerminal, type Suggestion } from "@kubernaut/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { webhook } from "./support/alerts";
 import { simulatedCluster } from "./support/cluster";
 import { apiRequest, createPipelineHarness, type PipelineHarness } from "./support/pipeline";
-import { VIEWER_TOKEN } from "./support/store";
+import { ADMIN_TOKEN, VIEWER_TOKEN } from "./support/store";
 
 // DESIGN §3.3 (issue 9, item 5): no workflow matches → a stored, notified plan; a reviewed plan becomes
 // a registered workflow at trust level observe, which the next such alert runs dry.
@@ -236,5 +238,46 @@ describe("suggestions", () => {
     expect(suggestion?.summary).toBe("pods of Deployment/reports in staging cannot be scheduled");
     expect(suggestion?.proposedActionType).toBe("ScaleReplicas");
     expect(suggestion?.steps.map((s) => s.kind)).toEqual(["investigate", "investigate", "action"]);
+  });
+
+  it("the CLI lists, shows and converts a suggestion over the HTTP API", async () => {
+    const h = await harness();
+    const { suggestion } = await suggestionFor(h);
+    const server = serve({ fetch: h.app.fetch, port: 0, hostname: "127.0.0.1" });
+    await new Promise((resolve) => server.once("listening", resolve));
+    closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+    const { port } = server.address() as { port: number };
+    const cli = async (...args: string[]) => {
+      const lines: string[] = [];
+      const code = await main([...args, "--url", `http://127.0.0.1:${port}`, "--token", ADMIN_TOKEN], (l) =>
+        lines.push(l),
+      );
+      return { code, lines };
+    };
+
+    expect((await cli("suggestions", "list")).lines).toEqual([
+      `${suggestion.id}  Open  CheckoutQueueBacklog on Deployment/checkout in staging`,
+    ]);
+    const shown = await cli("suggestions", "show", suggestion.id);
+    expect(shown.lines[0]).toMatch(
+      new RegExp(`^${suggestion.id} \\(Open\\) for ${suggestion.remediationId}: `),
+    );
+    expect(shown.lines.at(-1)).toBe("  proposed action type: RestartPod");
+    const converted = await cli(
+      "suggestions",
+      "convert",
+      suggestion.id,
+      "--workflow",
+      "queue-restart-v1",
+      "--reason",
+      "reviewed",
+      "--param",
+      "mode=rolloutRestart",
+    );
+    expect(converted).toEqual({
+      code: 0,
+      lines: ["registered queue-restart-v1 (RestartPod) at trust level observe"],
+    });
+    expect((await cli("suggestions", "list")).lines[0]).toMatch(/Converted → queue-restart-v1/);
   });
 });

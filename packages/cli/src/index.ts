@@ -2,6 +2,7 @@ import { approvalsCommand } from "./approvals";
 import { auditCommand } from "./audit";
 import { graduationCommand } from "./graduation";
 import { policyCommand } from "./policy";
+import { suggestionsCommand } from "./suggestions";
 
 const USAGE = `kubernaut <command>
 
@@ -13,8 +14,11 @@ const USAGE = `kubernaut <command>
   approvals reject ID --message TEXT    reject with a reason
   audit verify ID                       check a remediation's hash-chained audit trail
   graduation                            the graduation report, with the command that acts on it
+  suggestions list | show ID            plans analysis left for alerts no workflow matches
+  suggestions convert ID --workflow NAME-vN --reason TEXT [--action TYPE] [--param NAME=VALUE]...
+                                        register a reviewed suggestion as a workflow (at observe)
 
-  The approvals and audit commands use the HTTP API: --url / KUBERNAUT_URL (default
+  The approvals, audit, graduation and suggestions commands use the HTTP API: --url / KUBERNAUT_URL (default
   http://127.0.0.1:8787) and --token / KUBERNAUT_TOKEN.
 `;
 
@@ -34,6 +38,8 @@ export async function main(
         return await auditCommand(rest, out);
       case "graduation":
         return await graduationCommand(rest, out);
+      case "suggestions":
+        return await suggestionsCommand(rest, out);
       default:
         out(USAGE);
         return command === undefined || command === "help" || command === "--help" ? 0 : 2;
