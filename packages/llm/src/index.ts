@@ -1,0 +1,4 @@
+export * from "./chat";
+export * from "./openai";
+export * from "./proposal";
+export * from "./redact";
