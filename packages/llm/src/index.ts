@@ -1,4 +1,5 @@
 export * from "./chat";
+export * from "./loop";
 export * from "./openai";
 export * from "./proposal";
 export * from "./redact";

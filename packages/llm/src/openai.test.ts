@@ -67,7 +67,7 @@ describe("OpenAI-compatible model over HTTP (stand-in)", () => {
   });
 
   it("a model that does not answer in time is a ModelTimeout after its retries", async () => {
-    const { model, standIn } = await modelWith([{ delayMs: 1_000, then: { content: "late" } }], {
+    const { model, standIn } = await modelWith([{ delayMs: 1_000, after: { content: "late" } }], {
       timeoutMs: 50,
       retries: 1,
     });

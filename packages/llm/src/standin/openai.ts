@@ -6,7 +6,7 @@ export type ScriptStep =
   | { content: string }
   | { toolCalls: Array<{ name: string; arguments: unknown }> }
   | { status: number; retryAfter?: number }
-  | { delayMs: number; then: ScriptStep };
+  | { delayMs: number; after: ScriptStep };
 
 /**
  * A loopback server speaking the OpenAI chat-completions wire format, answering from a script in
@@ -23,10 +23,10 @@ export async function startOpenAiStandIn(script: ScriptStep[]) {
     requests.push(body);
     let step = script[Math.min(next++, script.length - 1)] as ScriptStep;
     while ("delayMs" in step) {
-      const { delayMs, then } = step;
+      const { delayMs, after } = step;
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       if (res.destroyed || req.destroyed) return;
-      step = then;
+      step = after;
     }
     if ("status" in step) {
       res.writeHead(step.status, {
