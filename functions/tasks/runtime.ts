@@ -1,6 +1,7 @@
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { Classifier } from "@kubernaut/agent";
 import { ClusterDirectory } from "@kubernaut/cluster";
+import { createModel } from "@kubernaut/llm";
 import { NotificationStore, Notifier } from "@kubernaut/notify";
 import { createTaskHandlers } from "@kubernaut/pipeline";
 import { FilePolicyStore } from "@kubernaut/policy";
@@ -47,6 +48,7 @@ export const tasks = createTaskHandlers({
   leases: new LeaseStore(db, config.storage.tableName),
   trust: new TrustStore(db, config.storage.tableName),
   suggestions: new SuggestionStore(db, config.storage.tableName),
+  model: () => (config.aianalysis.llm ? createModel(config.aianalysis.llm) : undefined),
   assessments: new AssessmentStore(db, config.storage.tableName),
   classifier: new Classifier(() => config.signalProcessing.classificationPolicy, 60_000),
   cluster,

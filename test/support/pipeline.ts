@@ -3,6 +3,7 @@ import { createApp, StepFunctionsDecisionSender, StepFunctionsStarter } from "@k
 import { ClusterAccess, kubeConfigFor } from "@kubernaut/cluster";
 import type { Config, ConfigInput } from "@kubernaut/config";
 import type { RemediationRequest } from "@kubernaut/core";
+import type { ChatModel } from "@kubernaut/llm";
 import { type LocalPipelineOptions, startLocalPipeline } from "@kubernaut/pipeline";
 import { FilePolicyStore } from "@kubernaut/policy";
 import {
@@ -28,6 +29,8 @@ export async function createPipelineHarness(
   options: Omit<LocalPipelineOptions, "deps" | "db"> & {
     tune?: (config: Config) => void;
     clusterUrl?: string;
+    /** The LLM investigator's model (with `aianalysis.llm` configured). */
+    model?: ChatModel;
   } = {},
 ) {
   const config = testConfig(input);
@@ -54,10 +57,11 @@ export async function createPipelineHarness(
     trust,
     assessments: new AssessmentStore(db, config.storage.tableName),
     suggestions: new SuggestionStore(db, config.storage.tableName),
+    ...(options.model ? { model: () => options.model } : {}),
     classifier: new Classifier(() => config.signalProcessing.classificationPolicy, 0),
     ...(cluster ? { cluster } : {}),
   };
-  const { clusterUrl: _clusterUrl, tune: _tune, ...pipelineOptions } = options;
+  const { clusterUrl: _clusterUrl, tune: _tune, model: _model, ...pipelineOptions } = options;
   const pipeline = await startLocalPipeline({ timeScale: 0.01, ...pipelineOptions, deps, db });
   const starter = new StepFunctionsStarter(pipeline.sfn, pipeline.stateMachineArn);
   const systemAudit = new SystemAuditStore(db, config.storage.tableName, config.retention.auditDays);

@@ -208,6 +208,31 @@ export const ConfigSchema = z
           .prefault({}),
         /** Below this confidence the selection ends ManualReviewRequired without an approval request. */
         lowConfidenceFloor: fraction(0.7),
+        /** The LLM investigator; absent, the rules investigator runs (the embedded default, no network). */
+        llm: z
+          .object({
+            provider: z.enum(["openai-compatible"]),
+            /** e.g. https://api.openai.com/v1, or a local vLLM / Ollama endpoint. */
+            baseUrl: z.string().url(),
+            model: z.string().min(1),
+            /** The environment variable holding the API key (never the key itself in config). */
+            apiKeyEnv: z.string().default("KUBERNAUT_LLM_API_KEY"),
+            timeout: duration("30s", { min: "1s", max: "5m" }),
+            retries: z.number().int().min(0).max(5).default(2),
+            budget: z
+              .object({
+                maxTurns: count(8),
+                maxToolCalls: count(12),
+                maxTokens: count(60_000),
+                maxDuration: duration("2m", { min: "5s", max: "15m" }),
+                outputLimit: count(8_000),
+                corrections: count(3),
+              })
+              .strict()
+              .prefault({}),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .prefault({}),

@@ -110,6 +110,18 @@ export const Analysis = z.object({
   suggestionId: z.string().optional(),
   /** What the investigator looked at (pods, events, logs, rollout history, limits, nodes, labels). */
   evidence: z.record(z.string(), z.unknown()).optional(),
+  /** Why the investigator produced no usable selection (a model refused, timed out or ran out of budget). */
+  failure: z.string().optional(),
+  /** The model's cost, when a model investigated. */
+  usage: z
+    .object({
+      inputTokens: z.number(),
+      outputTokens: z.number(),
+      latencyMs: z.number(),
+      turns: z.number(),
+      toolCalls: z.number(),
+    })
+    .optional(),
 });
 export type Analysis = z.infer<typeof Analysis>;
 

@@ -12,6 +12,7 @@ import { ClusterAccess, ClusterDirectory, kubeConfigFor } from "@kubernaut/clust
 import { ClusterSimulator } from "@kubernaut/cluster/simulator";
 import { type Config, watchedConfig } from "@kubernaut/config";
 import { assessDue, notifyAssessed } from "@kubernaut/effectiveness";
+import { createModel } from "@kubernaut/llm";
 import { breakerGauge, type SlackStandIn, startSlackStandIn } from "@kubernaut/notify";
 import { reconcileAfterRestart, startLocalPipeline } from "@kubernaut/pipeline";
 import { FilePolicyStore, sourcePath } from "@kubernaut/policy";
@@ -138,6 +139,10 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
         trust,
         assessments,
         suggestions,
+        model: () => {
+          const llm = config().aianalysis.llm;
+          return llm ? createModel(llm) : undefined;
+        },
         classifier: new Classifier(() => {
           // The default names the shipped policy relative to the repository; outside it, use the package's copy.
           const configured = resolve(cwd, config().signalProcessing.classificationPolicy);

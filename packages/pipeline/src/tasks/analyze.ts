@@ -1,6 +1,7 @@
 import {
   alignmentGate,
   applyFeedback,
+  investigateWithModel,
   investigateWithRules,
   selectByAlertName,
   suggestPlan,
@@ -9,6 +10,7 @@ import type { Evidence } from "@kubernaut/cluster";
 import type { Config } from "@kubernaut/config";
 import { type Analysis, evaluateGuards, type RemediationRequest, suggestionIdFor } from "@kubernaut/core";
 import { effectiveLevel, type TrustLevel } from "@kubernaut/store";
+import { metrics } from "@kubernaut/telemetry";
 import { catalogOf } from "./catalog";
 import { PIPELINE_ACTOR, type PipelineDeps } from "./deps";
 import { loadRemediation } from "./load";
@@ -67,15 +69,47 @@ export async function analyze(deps: PipelineDeps, remediationId: string): Promis
   }
   await deps.cluster?.prepare?.(rr.targetResource.cluster);
   const catalog = await catalogOf(deps);
+  const model = deps.model?.();
+  const llm = config.aianalysis.llm;
   const investigated = deps.cluster
-    ? await investigateWithRules(deps.cluster.access(rr.targetResource.cluster), rr, catalog).catch(
-        (error: unknown) => ({
-          // The cluster could not be read: fall back to the alert name, and say so in the rationale.
-          ...selectByAlertName(rr.signal, rr.targetResource, catalog),
-          rationale: `investigation failed (${(error as Error).message}); selected by alert name instead`,
-        }),
-      )
+    ? await (model && llm
+        ? investigateWithModel(model, deps.cluster.access(rr.targetResource.cluster), rr, catalog, {
+            ...llm.budget,
+            maxMs: llm.budget.maxDuration,
+          })
+        : investigateWithRules(deps.cluster.access(rr.targetResource.cluster), rr, catalog)
+      ).catch((error: unknown) => ({
+        // The cluster could not be read: fall back to the alert name, and say so in the rationale.
+        ...selectByAlertName(rr.signal, rr.targetResource, catalog),
+        rationale: `investigation failed (${(error as Error).message}); selected by alert name instead`,
+      }))
     : selectByAlertName(rr.signal, rr.targetResource, catalog);
+  const usage = (investigated as Analysis).usage;
+  if (usage) {
+    const labels = { investigator: (investigated as Analysis).investigator };
+    metrics.inc(
+      "kubernaut_aianalysis_llm_tokens_total",
+      "Model tokens, by direction",
+      { ...labels, direction: "input" },
+      usage.inputTokens,
+    );
+    metrics.inc(
+      "kubernaut_aianalysis_llm_tokens_total",
+      "Model tokens, by direction",
+      { ...labels, direction: "output" },
+      usage.outputTokens,
+    );
+    metrics.inc(
+      "kubernaut_aianalysis_llm_latency_ms_total",
+      "Time spent waiting for the model",
+      labels,
+      usage.latencyMs,
+    );
+    metrics.inc("kubernaut_aianalysis_llm_investigations_total", "Model investigations, by result", {
+      ...labels,
+      result: (investigated as Analysis).failure ? "failed" : "proposed",
+    });
+  }
   // The fingerprint's history: past effectiveness adjusts confidence, and the routing guards read it.
   const history = (await deps.store.list({ fingerprint: rr.fingerprint, limit: 50 })).items.filter(
     (r) => r.id !== rr.id,

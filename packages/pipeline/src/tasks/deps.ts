@@ -1,6 +1,7 @@
 import type { Classifier } from "@kubernaut/agent";
 import type { ClusterAccess } from "@kubernaut/cluster";
 import type { Config } from "@kubernaut/config";
+import type { ChatModel } from "@kubernaut/llm";
 import type { NotificationPort } from "@kubernaut/notify";
 import type { PolicyEngine } from "@kubernaut/policy";
 import type {
@@ -36,6 +37,8 @@ export interface PipelineDeps {
   assessments: AssessmentStore;
   /** Plans for a human when no workflow matches. */
   suggestions: SuggestionStore;
+  /** The LLM investigator's model when `aianalysis.llm` is configured; absent, the rules investigate. */
+  model?: () => ChatModel | undefined;
   /** Signal classification (Rego, operator-editable). */
   classifier: Classifier;
   /** Never throws: a notification problem must not fail a remediation. */

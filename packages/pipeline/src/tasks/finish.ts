@@ -239,6 +239,7 @@ export async function finish(
 function manualReviewReason(rr: Awaited<ReturnType<typeof loadRemediation>>, floor: number): string {
   const analysis = rr.analysis;
   if (rr.policyDecision?.deny) return `denied by policy: ${rr.policyDecision.reason}`;
+  if (analysis?.failure) return `investigation failed: ${analysis.failure}`;
   if (!analysis?.workflowId)
     return `no workflow matches${analysis?.suggestion ? `; suggestion${analysis.suggestionId ? ` ${analysis.suggestionId} (POST /api/v1/suggestions/${analysis.suggestionId}/workflow makes it a workflow)` : ""}: ${analysis.suggestion}` : ""}`;
   if (analysis.confidence < floor)
