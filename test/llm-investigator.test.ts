@@ -77,6 +77,7 @@ describe("the LLM investigator in the pipeline", () => {
       { toolCalls: [{ name: "evidence", arguments: { section: "rollout" } }] },
       { toolCalls: [{ name: "evidence", arguments: { section: "logs" } }] },
       { content: rollback },
+      { content: '{"agree": true, "reason": "the panic started with revision 2"}' },
     ]);
     expect(rr).toMatchObject({
       outcome: "DryRun",
@@ -88,7 +89,11 @@ describe("the LLM investigator in the pipeline", () => {
         usage: { turns: 3, toolCalls: 2 },
       },
     });
-    expect(standIn.requests).toHaveLength(3);
+    expect(standIn.requests).toHaveLength(4);
+    // The alignment model saw the evidence and the proposal, not the investigator's conversation.
+    const alignment = standIn.requests[3]?.messages ?? [];
+    expect(alignment).toHaveLength(2);
+    expect(alignment[1]?.content).toContain("Proposed: crashloop-rollback-v1");
     const rolloutOutput = standIn.requests[1]?.messages.find((m) => m.role === "tool")?.content ?? "";
     expect(rolloutOutput).toMatch(/^<tool-output name="evidence" trust="untrusted-data">/);
     expect(rolloutOutput).toContain("shop/checkout:1.5.0-bad");
@@ -97,7 +102,7 @@ describe("the LLM investigator in the pipeline", () => {
         investigator: "llm:stand-in",
         direction: "input",
       }) ?? 0;
-    expect(after - before).toBe(100 + 200 + 300);
+    expect(after - before).toBe(100 + 200 + 300 + 400);
   });
 
   it("a planted instruction stays data: the obedient proposal fails validation and a human reviews", async () => {
@@ -115,6 +120,32 @@ describe("the LLM investigator in the pipeline", () => {
     );
     expect(rr.workflowExecution).toBeUndefined();
   });
+
+  it.each([
+    {
+      case: "disagrees",
+      verdict: { content: '{"agree": false, "reason": "the pods crash on a config error, not the image"}' },
+      reason: /the alignment model disagreed: the pods crash on a config error/,
+    },
+    {
+      case: "answers nonsense",
+      verdict: { content: "sure, looks fine" },
+      reason: /the alignment model could not decide/,
+    },
+    { case: "is down", verdict: { status: 503 }, reason: /the alignment model could not decide/ },
+  ])(
+    "the alignment model that $case stops the selection (fails closed) with a critical notification",
+    async ({ verdict, reason }) => {
+      const { rr } = await run([{ content: rollback }, verdict as ScriptStep]);
+      expect(rr).toMatchObject({
+        outcome: "ManualReviewRequired",
+        analysis: { workflowId: "crashloop-rollback-v1", aligned: false },
+      });
+      expect(rr.reason).toMatch(/^alignment check failed: /);
+      expect(rr.reason).toMatch(reason);
+      expect(rr.workflowExecution).toBeUndefined();
+    },
+  );
 
   it.each([
     {

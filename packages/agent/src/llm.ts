@@ -1,6 +1,7 @@
 import { type ClusterAccess, type Evidence, gatherEvidence } from "@kubernaut/cluster";
 import type { Analysis, RemediationRequest } from "@kubernaut/core";
 import {
+  alignWithModel,
   type Budget,
   type ChatModel,
   ModelError,
@@ -132,10 +133,27 @@ export async function investigateWithModel(
     if (error instanceof ModelError) return failed(`${error.code}: ${error.message}`);
     throw error;
   }
-  const usage = { ...outcome.usage, turns: outcome.turns, toolCalls: outcome.toolCalls };
+  let usage = { ...outcome.usage, turns: outcome.turns, toolCalls: outcome.toolCalls };
   if (!outcome.result.ok) return failed(outcome.result.problem, usage);
   const proposal = outcome.result.proposal;
   const workflow = proposal.workflowId ? catalog.find((w) => w.id === proposal.workflowId) : undefined;
+  // The second evaluation: its own prompt, the evidence and the proposal only; fails closed.
+  const alignment = workflow
+    ? await alignWithModel(model, {
+        alert: rr.signal.alertName,
+        target: `${target.kind}/${target.name}${target.namespace ? ` in ${target.namespace}` : ""}`,
+        evidence,
+        proposal: { workflowId: workflow.id, parameters: proposal.parameters, rootCause: proposal.rootCause },
+      })
+    : { aligned: true, reason: "" };
+  if ("usage" in alignment && alignment.usage) {
+    usage = {
+      ...usage,
+      inputTokens: usage.inputTokens + alignment.usage.inputTokens,
+      outputTokens: usage.outputTokens + alignment.usage.outputTokens,
+      latencyMs: usage.latencyMs + alignment.usage.latencyMs,
+    };
+  }
   return {
     investigator: `llm:${model.model}`,
     actionable: true,
@@ -145,8 +163,8 @@ export async function investigateWithModel(
     confidence: proposal.confidence,
     parameters: proposal.parameters,
     rootCause: proposal.rootCause,
-    rationale: `${proposal.rationale}${proposal.contributingFactors.length ? `; factors: ${proposal.contributingFactors.join("; ")}` : ""}`,
-    aligned: true,
+    rationale: `${proposal.rationale}${proposal.contributingFactors.length ? `; factors: ${proposal.contributingFactors.join("; ")}` : ""}${alignment.aligned ? "" : `; the alignment model disagreed: ${alignment.reason}`}`,
+    aligned: alignment.aligned,
     evidence: {
       ...(evidence as unknown as Record<string, unknown>),
       ...(proposal.alternatives.length ? { alternatives: proposal.alternatives } : {}),

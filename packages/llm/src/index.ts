@@ -1,3 +1,4 @@
+export * from "./alignment";
 export * from "./chat";
 export * from "./loop";
 export * from "./openai";
