@@ -1,4 +1,5 @@
 import { isTerminal } from "@kubernaut/core";
+import { startObservabilityStandIns } from "@kubernaut/effectiveness";
 import { OpenAiCompatibleModel } from "@kubernaut/llm";
 import { type ScriptStep, startOpenAiStandIn } from "@kubernaut/llm/standin";
 import { metrics } from "@kubernaut/telemetry";
@@ -25,7 +26,11 @@ const rollback = JSON.stringify({
   rationale: "every pod of the new revision crash-loops with the same panic",
 });
 
-async function run(script: ScriptStep[], budget: Record<string, number> = {}) {
+async function run(
+  script: ScriptStep[],
+  budget: Record<string, number> = {},
+  effectivenessMonitor: { alertmanagerUrl?: string; prometheusUrl?: string } = {},
+) {
   const cluster = await simulatedCluster({
     images: { "shop/checkout:1.5.0-bad": { crash: true, logs: PLANTED } },
   });
@@ -34,6 +39,7 @@ async function run(script: ScriptStep[], budget: Record<string, number> = {}) {
   const h = await createPipelineHarness(
     {
       remediationOrchestrator: { dryRun: true },
+      effectivenessMonitor,
       aianalysis: {
         llm: { provider: "openai-compatible", baseUrl: standIn.url, model: "stand-in", retries: 0, budget },
       },
@@ -103,6 +109,37 @@ describe("the LLM investigator in the pipeline", () => {
         direction: "input",
       }) ?? 0;
     expect(after - before).toBe(100 + 200 + 300 + 400);
+  });
+
+  it("reads active alerts and Prometheus through its tools when the endpoints are configured", async () => {
+    const observability = await startObservabilityStandIns();
+    closers.push(observability.close);
+    observability.fire({ alertname: "KubePodCrashLooping", namespace: "staging", deployment: "checkout" });
+    observability.setSeries("kube_pod_container_status_restarts_total", 42);
+    const { rr, standIn } = await run(
+      [
+        {
+          toolCalls: [
+            { name: "active_alerts", arguments: {} },
+            {
+              name: "prometheus_query",
+              arguments: { query: 'sum(kube_pod_container_status_restarts_total{namespace="staging"})' },
+            },
+          ],
+        },
+        { content: rollback },
+        { content: '{"agree": true, "reason": "consistent"}' },
+      ],
+      {},
+      { alertmanagerUrl: observability.alertmanagerUrl, prometheusUrl: observability.prometheusUrl },
+    );
+    expect(rr.outcome).toBe("DryRun");
+    const outputs = (standIn.requests[1]?.messages ?? [])
+      .filter((m) => m.role === "tool")
+      .map((m) => m.content);
+    expect(outputs[0]).toContain('"alertname":"KubePodCrashLooping"');
+    expect(outputs[1]).toContain('sum(kube_pod_container_status_restarts_total{namespace="staging"}) = 42');
+    expect((standIn.requests[0]?.tools ?? []).length).toBe(4);
   });
 
   it("a planted instruction stays data: the obedient proposal fails validation and a human reviews", async () => {

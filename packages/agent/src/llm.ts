@@ -1,5 +1,6 @@
 import { type ClusterAccess, type Evidence, gatherEvidence } from "@kubernaut/cluster";
 import type { Analysis, RemediationRequest } from "@kubernaut/core";
+import { activeAlerts, promInstant } from "@kubernaut/effectiveness";
 import {
   alignWithModel,
   type Budget,
@@ -24,6 +25,49 @@ const SECTIONS = [
 ] as const;
 
 /** The model's read-only view of the cluster: the gathered evidence by section, and logs with grep. */
+/** Where the model may read alerts and metrics (the effectiveness monitor's endpoints), when configured. */
+export interface Observability {
+  alertmanagerUrl?: string;
+  prometheusUrl?: string;
+}
+
+function observabilityTools(observability: Observability, namespace: string | undefined): Tool[] {
+  const tools: Tool[] = [];
+  const { alertmanagerUrl, prometheusUrl } = observability;
+  if (alertmanagerUrl)
+    tools.push({
+      spec: {
+        name: "active_alerts",
+        description:
+          "Alerts Alertmanager has active in the target's namespace (or cluster-wide for cluster-scoped targets).",
+        parameters: { type: "object", properties: { alertname: { type: "string" } } },
+      },
+      run: async ({ alertname }) => {
+        const alerts = await activeAlerts(alertmanagerUrl, {
+          ...(namespace ? { namespace } : {}),
+          ...(typeof alertname === "string" && alertname ? { alertname } : {}),
+        });
+        return alerts === undefined
+          ? "Alertmanager did not answer"
+          : JSON.stringify(alerts.map((a) => a.labels));
+      },
+    });
+  if (prometheusUrl)
+    tools.push({
+      spec: {
+        name: "prometheus_query",
+        description: "One PromQL instant query (now); returns the first sample's value.",
+        parameters: { type: "object", properties: { query: { type: "string" } }, required: ["query"] },
+      },
+      run: async ({ query }) => {
+        if (typeof query !== "string" || !query) return "a query is required";
+        const value = await promInstant(prometheusUrl, query, new Date());
+        return value === undefined ? "no data (or Prometheus did not answer)" : `${query} = ${value}`;
+      },
+    });
+  return tools;
+}
+
 function toolsFor(access: ClusterAccess, evidence: Evidence, namespace: string | undefined): Tool[] {
   return [
     {
@@ -96,6 +140,7 @@ export async function investigateWithModel(
   rr: RemediationRequest,
   catalog: readonly WorkflowDefinition[],
   budget: Budget,
+  observability: Observability = {},
 ): Promise<Analysis> {
   const target = rr.targetResource;
   const evidence = await gatherEvidence(access, {
@@ -125,7 +170,10 @@ export async function investigateWithModel(
     outcome = await runInvestigation(
       model,
       { system: systemPrompt(catalog), task },
-      toolsFor(access, evidence, target.namespace),
+      [
+        ...toolsFor(access, evidence, target.namespace),
+        ...observabilityTools(observability, target.namespace),
+      ],
       catalog,
       budget,
     );

@@ -4,29 +4,38 @@ const Alerts = z.array(
   z.object({ labels: z.record(z.string(), z.string()), status: z.object({ state: z.string() }).optional() }),
 );
 
+/** The active alerts Alertmanager (API v2) has matching equality filters; `undefined` when it cannot be asked. */
+export async function activeAlerts(
+  alertmanagerUrl: string,
+  filters: Record<string, string>,
+): Promise<Array<{ labels: Record<string, string> }> | undefined> {
+  const url = new URL("/api/v2/alerts", alertmanagerUrl);
+  for (const [name, value] of Object.entries(filters))
+    url.searchParams.append("filter", `${name}="${value}"`);
+  url.searchParams.set("active", "true");
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    if (!response.ok) return undefined;
+    return Alerts.parse(await response.json()).filter((a) => (a.status?.state ?? "active") === "active");
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Whether Alertmanager (API v2) still has the alert active for the target. `undefined` when it could
- * not be asked: the alert component is then not assessed rather than guessed.
+ * Whether Alertmanager still has the alert active for the target. `undefined` when it could not be
+ * asked: the alert component is then not assessed rather than guessed.
  */
 export async function alertStillActive(
   alertmanagerUrl: string,
   alertName: string,
   target: { namespace?: string; name: string },
 ): Promise<boolean | undefined> {
-  const url = new URL("/api/v2/alerts", alertmanagerUrl);
-  url.searchParams.append("filter", `alertname="${alertName}"`);
-  if (target.namespace) url.searchParams.append("filter", `namespace="${target.namespace}"`);
-  url.searchParams.set("active", "true");
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-    if (!response.ok) return undefined;
-    const alerts = Alerts.parse(await response.json());
-    return alerts.some(
-      (a) => (a.status?.state ?? "active") === "active" && Object.values(a.labels).includes(target.name),
-    );
-  } catch {
-    return undefined;
-  }
+  const alerts = await activeAlerts(alertmanagerUrl, {
+    alertname: alertName,
+    ...(target.namespace ? { namespace: target.namespace } : {}),
+  });
+  return alerts?.some((a) => Object.values(a.labels).includes(target.name));
 }
 
 const Vector = z.object({

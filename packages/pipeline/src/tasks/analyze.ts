@@ -73,10 +73,17 @@ export async function analyze(deps: PipelineDeps, remediationId: string): Promis
   const llm = config.aianalysis.llm;
   const investigated = deps.cluster
     ? await (model && llm
-        ? investigateWithModel(model, deps.cluster.access(rr.targetResource.cluster), rr, catalog, {
-            ...llm.budget,
-            maxMs: llm.budget.maxDuration,
-          })
+        ? investigateWithModel(
+            model,
+            deps.cluster.access(rr.targetResource.cluster),
+            rr,
+            catalog,
+            {
+              ...llm.budget,
+              maxMs: llm.budget.maxDuration,
+            },
+            config.effectivenessMonitor,
+          )
         : investigateWithRules(deps.cluster.access(rr.targetResource.cluster), rr, catalog)
       ).catch((error: unknown) => ({
         // The cluster could not be read: fall back to the alert name, and say so in the rationale.
