@@ -64,6 +64,21 @@ export async function createPipeline({
         ...common,
         handler: `functions/tasks/${fn}.handler`,
         timeout: fn === "analyze" || fn === "execute" ? "5 minutes" : "1 minute",
+        // Only analysis may call a model (aianalysis.llm with provider bedrock): Converse is InvokeModel.
+        ...(fn === "analyze"
+          ? {
+              permissions: [
+                ...common.permissions,
+                {
+                  actions: ["bedrock:InvokeModel"],
+                  resources: [
+                    "arn:aws:bedrock:*::foundation-model/*",
+                    "arn:aws:bedrock:*:*:inference-profile/*",
+                  ],
+                },
+              ],
+            }
+          : {}),
       }),
     ]),
   ) as Record<TaskFunction, sst.aws.Function>;

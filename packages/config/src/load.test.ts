@@ -179,3 +179,38 @@ describe("notification routing config", () => {
     expect(config.notification.route).toMatchObject({ receiver: "log", routes: [] });
   });
 });
+
+describe("aianalysis.llm", () => {
+  it.each([
+    { case: "absent: the rules investigate", llm: undefined, problem: undefined },
+    {
+      case: "an OpenAI-compatible endpoint",
+      llm: { provider: "openai-compatible", baseUrl: "http://127.0.0.1:11434/v1", model: "m" },
+      problem: undefined,
+    },
+    {
+      case: "Bedrock (region from the environment)",
+      llm: { provider: "bedrock", model: "anthropic.claude" },
+      problem: undefined,
+    },
+    {
+      case: "openai-compatible without a baseUrl",
+      llm: { provider: "openai-compatible", model: "m" },
+      problem: /^aianalysis\.llm\.baseUrl: openai-compatible needs baseUrl/,
+    },
+    {
+      case: "an unknown provider",
+      llm: { provider: "magic", model: "m" },
+      problem: /^aianalysis\.llm\.provider/,
+    },
+    {
+      case: "a budget of zero tool calls",
+      llm: { provider: "bedrock", model: "m", budget: { maxToolCalls: 0 } },
+      problem: /^aianalysis\.llm\.budget\.maxToolCalls/,
+    },
+  ])("$case", ({ llm, problem }) => {
+    const problems = problemsOf(llm ? { aianalysis: { llm } } : {});
+    if (problem === undefined) expect(problems).toEqual([]);
+    else expect(problems[0]).toMatch(problem);
+  });
+});

@@ -211,9 +211,11 @@ export const ConfigSchema = z
         /** The LLM investigator; absent, the rules investigator runs (the embedded default, no network). */
         llm: z
           .object({
-            provider: z.enum(["openai-compatible"]),
-            /** e.g. https://api.openai.com/v1, or a local vLLM / Ollama endpoint. */
-            baseUrl: z.string().url(),
+            provider: z.enum(["openai-compatible", "bedrock"]),
+            /** openai-compatible: e.g. https://api.openai.com/v1, or a local vLLM / Ollama endpoint; bedrock: an endpoint override (a stand-in). */
+            baseUrl: z.string().url().optional(),
+            /** bedrock: the region (default: AWS_REGION); the function's IAM role signs the calls. */
+            region: z.string().min(1).optional(),
             model: z.string().min(1),
             /** The environment variable holding the API key (never the key itself in config). */
             apiKeyEnv: z.string().default("KUBERNAUT_LLM_API_KEY"),
@@ -232,6 +234,10 @@ export const ConfigSchema = z
               .prefault({}),
           })
           .strict()
+          .refine((llm) => llm.provider !== "openai-compatible" || llm.baseUrl !== undefined, {
+            message: "openai-compatible needs baseUrl",
+            path: ["baseUrl"],
+          })
           .optional(),
       })
       .strict()

@@ -1,5 +1,7 @@
 export * from "./alignment";
+export * from "./bedrock";
 export * from "./chat";
+export * from "./create";
 export * from "./loop";
 export * from "./openai";
 export * from "./proposal";

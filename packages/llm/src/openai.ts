@@ -118,25 +118,3 @@ function fromWire(wire: WireResponse, latencyMs: number): ChatReply {
     latencyMs,
   };
 }
-
-/** The configured model (`aianalysis.llm`), with the API key read from the named environment variable. */
-export function createModel(
-  config: {
-    provider: "openai-compatible";
-    baseUrl: string;
-    model: string;
-    apiKeyEnv: string;
-    timeout: number;
-    retries: number;
-  },
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): ChatModel {
-  const apiKey = env[config.apiKeyEnv];
-  return new OpenAiCompatibleModel({
-    baseUrl: config.baseUrl,
-    model: config.model,
-    timeoutMs: config.timeout,
-    retries: config.retries,
-    ...(apiKey ? { apiKey } : {}),
-  });
-}

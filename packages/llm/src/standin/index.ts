@@ -1,1 +1,2 @@
+export * from "./bedrock";
 export * from "./openai";
