@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ChatModel } from "./chat";
+import { parseAnswer } from "./proposal";
 import { fence } from "./redact";
 
 const Verdict = z.object({ agree: z.boolean(), reason: z.string().min(1) }).strict();
@@ -40,8 +41,7 @@ export async function alignWithModel(
       { role: "user", content: user },
     ]);
     const usage = { ...reply.usage, latencyMs: reply.latencyMs };
-    const json = /```(?:json)?\s*([\s\S]*?)```/.exec(reply.content)?.[1] ?? reply.content;
-    const verdict = Verdict.safeParse(JSON.parse(json.trim()));
+    const verdict = Verdict.safeParse(parseAnswer(reply.content));
     if (!verdict.success)
       return { aligned: false, reason: "the alignment model's verdict does not match its schema", usage };
     return { aligned: verdict.data.agree, reason: verdict.data.reason, usage };

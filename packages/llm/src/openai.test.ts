@@ -1,8 +1,8 @@
 import { CATALOG } from "@kubernaut/workflows";
 import { afterEach, describe, expect, it } from "vitest";
 import { ModelError } from "./chat";
+import { runInvestigation } from "./loop";
 import { OpenAiCompatibleModel } from "./openai";
-import { proposeWithCorrection } from "./proposal";
 import { type ScriptStep, startOpenAiStandIn } from "./standin/openai";
 
 let closers: Array<() => Promise<void>> = [];
@@ -84,14 +84,33 @@ describe("OpenAI-compatible model over HTTP (stand-in)", () => {
   });
 });
 
-describe("proposeWithCorrection", () => {
+// The correction loop of runInvestigation, with no tools: answers only.
+const propose = async (model: OpenAiCompatibleModel) => {
+  const outcome = await runInvestigation(
+    model,
+    { system: "answer with JSON", task: "investigate" },
+    [],
+    CATALOG,
+    {
+      maxTurns: 8,
+      maxToolCalls: 8,
+      maxTokens: 100_000,
+      maxMs: 10_000,
+      outputLimit: 4_000,
+      corrections: 3,
+    },
+  );
+  return { ...outcome, attempts: outcome.turns };
+};
+
+describe("self-correction", () => {
   it("feeds each validation problem back until the answer passes", async () => {
     const { model, standIn } = await modelWith([
       { content: "roll it back please" },
       { content: answer({ workflowId: "nuke-cluster-v1" }) },
       { content: answer() },
     ]);
-    const outcome = await proposeWithCorrection(model, ask, CATALOG);
+    const outcome = await propose(model);
     expect(outcome.attempts).toBe(3);
     expect(outcome.result).toMatchObject({ ok: true, proposal: { workflowId: "crashloop-rollback-v1" } });
     expect(outcome.usage).toMatchObject({ inputTokens: 600, outputTokens: 60 });
@@ -107,7 +126,7 @@ describe("proposeWithCorrection", () => {
     const { model } = await modelWith([
       { content: answer({ workflowId: "scale-replicas-v1", parameters: { replicas: 0 } }) },
     ]);
-    const outcome = await proposeWithCorrection(model, ask, CATALOG);
+    const outcome = await propose(model);
     expect(outcome.result).toEqual({
       ok: false,
       problem: expect.stringMatching(/^rejected 3 times; last: parameters of scale-replicas-v1: replicas/),

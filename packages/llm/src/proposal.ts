@@ -1,6 +1,5 @@
 import { type ParameterValue, validateParameters, type WorkflowDefinition } from "@kubernaut/workflows";
 import { z } from "zod";
-import type { ChatMessage, ChatModel } from "./chat";
 
 /** What a model must answer: the rules investigator's result shape (DESIGN §3.3), as JSON. */
 export const Proposal = z
@@ -25,10 +24,9 @@ export type ProposalCheck = { ok: true; proposal: Proposal } | { ok: false; prob
  * The problem is phrased for the model, which gets it back to correct itself.
  */
 export function checkProposal(text: string, catalog: readonly WorkflowDefinition[]): ProposalCheck {
-  const json = /```(?:json)?\s*([\s\S]*?)```/.exec(text)?.[1] ?? text;
   let raw: unknown;
   try {
-    raw = JSON.parse(json.trim());
+    raw = parseAnswer(text);
   } catch (error) {
     return { ok: false, problem: `the answer is not JSON (${(error as Error).message})` };
   }
@@ -53,43 +51,8 @@ export function checkProposal(text: string, catalog: readonly WorkflowDefinition
   return { ok: true, proposal };
 }
 
-export interface ProposalOutcome {
-  result: ProposalCheck;
-  attempts: number;
-  usage: { inputTokens: number; outputTokens: number; latencyMs: number };
-}
-
-/**
- * Asks for a proposal and feeds each validation problem back, up to `attempts` answers in all; the last
- * problem is the reason when none passes (the remediation then goes to a human).
- */
-export async function proposeWithCorrection(
-  model: ChatModel,
-  conversation: readonly ChatMessage[],
-  catalog: readonly WorkflowDefinition[],
-  attempts = 3,
-): Promise<ProposalOutcome> {
-  const messages = [...conversation];
-  const usage = { inputTokens: 0, outputTokens: 0, latencyMs: 0 };
-  let result: ProposalCheck = { ok: false, problem: "no answer" };
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    const reply = await model.chat(messages);
-    usage.inputTokens += reply.usage.inputTokens;
-    usage.outputTokens += reply.usage.outputTokens;
-    usage.latencyMs += reply.latencyMs;
-    result = checkProposal(reply.content, catalog);
-    if (result.ok) return { result, attempts: attempt, usage };
-    messages.push(
-      { role: "assistant", content: reply.content },
-      {
-        role: "user",
-        content: `Your answer was rejected: ${result.problem}. Answer again with only the JSON object.`,
-      },
-    );
-  }
-  return {
-    result: { ok: false, problem: `rejected ${attempts} times; last: ${result.problem}` },
-    attempts,
-    usage,
-  };
+/** A model's JSON answer, with or without a Markdown code fence around it; throws when it is not JSON. */
+export function parseAnswer(text: string): unknown {
+  const json = /```(?:json)?\s*([\s\S]*?)```/.exec(text)?.[1] ?? text;
+  return JSON.parse(json.trim());
 }
