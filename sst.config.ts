@@ -20,14 +20,17 @@ export default $config({
     const { createNotify } = await import("./stacks/notify");
     const { createPipeline } = await import("./stacks/pipeline");
     const { createApi } = await import("./stacks/api");
+    const { createIntake } = await import("./stacks/intake");
     const storage = createStorage();
     const secrets = createSecrets();
     const notify = await createNotify({ storage, secrets });
     const pipeline = await createPipeline({ storage, secrets, notifyStateMachineArn: notify.machine.arn });
+    const intake = await createIntake({ storage, secrets, stateMachineArn: pipeline.machine.arn });
     const api = await createApi({
       storage,
       secrets,
       stateMachineArn: pipeline.machine.arn,
+      intakeStateMachineArn: intake.machine.arn,
       notifyStateMachineArn: notify.machine.arn,
     });
     return {
@@ -35,6 +38,7 @@ export default $config({
       table: storage.table.name,
       stateMachine: pipeline.machine.arn,
       notifyStateMachine: notify.machine.arn,
+      intakeStateMachine: intake.machine.arn,
     };
   },
 });

@@ -13,8 +13,15 @@ export async function loadRuntimeConfig(): Promise<Config> {
   return loadConfig(await resolveSecretParameters(process.env));
 }
 
+/** One document client per container, shared by every store a function builds. */
+let shared: ReturnType<typeof documentClient> | undefined;
+export function documentClientFor(config: Config) {
+  shared ??= documentClient(createDynamoClient(config.storage));
+  return shared;
+}
+
 export function createStore(config: Config): RemediationStore {
-  const db = documentClient(createDynamoClient(config.storage));
+  const db = documentClientFor(config);
   return new RemediationStore(db, {
     tableName: config.storage.tableName,
     remediationRetentionDays: config.retention.remediationDays,

@@ -3,19 +3,21 @@ import type { Secrets } from "./secrets";
 import type { Storage } from "./storage";
 
 /**
- * HTTP route groups, each its own Lambda so each stays small (DESIGN §2): ingest (Alertmanager webhook)
- * and api (read routes). Permissions are spelled out per function instead of `link`, which would grant
+ * HTTP route groups, each its own Lambda so each stays small (DESIGN §2): ingest (Alertmanager webhook
+ * and text intake, which only records the request and starts the intake machine) and api (read routes). Permissions are spelled out per function instead of `link`, which would grant
  * `dynamodb:*`: ingest can read and conditionally write items and start executions, nothing else.
  */
 export async function createApi({
   storage,
   secrets,
   stateMachineArn,
+  intakeStateMachineArn,
   notifyStateMachineArn,
 }: {
   storage: Storage;
   secrets: Secrets;
   stateMachineArn: $util.Input<string>;
+  intakeStateMachineArn: $util.Input<string>;
   notifyStateMachineArn: $util.Input<string>;
 }) {
   const aws = await import("@pulumi/aws");
@@ -48,7 +50,11 @@ export async function createApi({
     handler: "functions/ingest.handler",
     memory: "512 MB",
     timeout: "10 seconds",
-    environment: { ...common.environment, KUBERNAUT_STATE_MACHINE_ARN: stateMachineArn },
+    environment: {
+      ...common.environment,
+      KUBERNAUT_STATE_MACHINE_ARN: stateMachineArn,
+      KUBERNAUT_INTAKE_STATE_MACHINE_ARN: intakeStateMachineArn,
+    },
     permissions: [
       {
         actions: [
@@ -60,7 +66,8 @@ export async function createApi({
         ],
         resources: tableResources,
       },
-      { actions: ["states:StartExecution"], resources: [stateMachineArn] },
+      // Remediations (the webhook) and intake requests (text, interpreted by the intake machine).
+      { actions: ["states:StartExecution"], resources: [stateMachineArn, intakeStateMachineArn] },
       readSecrets,
     ],
   });
@@ -135,6 +142,8 @@ export async function createApi({
 
   const http = new sst.aws.ApiGatewayV2("Http");
   http.route("POST /api/v1/signals/prometheus", ingest.arn);
+  http.route("POST /api/v1/signals/text", ingest.arn);
+  http.route("GET /api/v1/intake/{id}", ingest.arn);
   http.route("GET /api/v1/remediations", api.arn);
   http.route("GET /api/v1/remediations/{id}", api.arn);
   http.route("GET /api/v1/workflows", api.arn);

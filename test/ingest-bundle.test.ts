@@ -33,6 +33,8 @@ describe("the ingest function bundle", () => {
       "@kubernaut/cluster",
       "@kubernaut/agent",
       "@kubernaut/policy",
+      "@kubernaut/llm",
+      "@kubernaut/intake",
     ];
     for (const name of forbidden) {
       expect(
@@ -41,6 +43,7 @@ describe("the ingest function bundle", () => {
       ).toEqual([]);
     }
     expect(inputs.some((path) => path.includes("packages/api/src/ingest/ingest-signal.ts"))).toBe(true);
+    expect(inputs.some((path) => path.includes("packages/api/src/intake/routes.ts"))).toBe(true);
     const bytes = result.outputFiles[0]?.contents.byteLength ?? 0;
     expect(bytes).toBeGreaterThan(0);
     expect(bytes).toBeLessThan(2_000_000);

@@ -48,7 +48,8 @@ export const tasks = createTaskHandlers({
   leases: new LeaseStore(db, config.storage.tableName),
   trust: new TrustStore(db, config.storage.tableName),
   suggestions: new SuggestionStore(db, config.storage.tableName),
-  model: () => (config.aianalysis.llm ? createModel(config.aianalysis.llm) : undefined),
+  model: (phase) =>
+    config.aianalysis.llm ? createModel(config.aianalysis.llm, process.env, phase) : undefined,
   assessments: new AssessmentStore(db, config.storage.tableName),
   classifier: new Classifier(() => config.signalProcessing.classificationPolicy, 60_000),
   cluster,

@@ -95,6 +95,7 @@ export async function createPipelineHarness(
     config,
     store,
     starter,
+    intake: { intakes: pipeline.intakes, starter: pipeline.intakeStarter },
     approvals: decisions,
     slack: { slack, systemAudit },
     trust: {

@@ -141,6 +141,8 @@ export async function investigateWithModel(
   catalog: readonly WorkflowDefinition[],
   budget: Budget,
   observability: Observability = {},
+  /** The second evaluation's model (`aianalysis.llm.phases.alignment`); the same one by default. */
+  alignmentModel: ChatModel = model,
 ): Promise<Analysis> {
   const target = rr.targetResource;
   const evidence = await gatherEvidence(access, {
@@ -187,7 +189,7 @@ export async function investigateWithModel(
   const workflow = proposal.workflowId ? catalog.find((w) => w.id === proposal.workflowId) : undefined;
   // The second evaluation: its own prompt, the evidence and the proposal only; fails closed.
   const alignment = workflow
-    ? await alignWithModel(model, {
+    ? await alignWithModel(alignmentModel, {
         alert: rr.signal.alertName,
         target: `${target.kind}/${target.name}${target.namespace ? ` in ${target.namespace}` : ""}`,
         evidence,

@@ -11,6 +11,7 @@ export type ErrorCode =
   | "policy_denied"
   | "payload_too_large"
   | "unavailable"
+  | "not_implemented"
   | "internal";
 
 /** An error the API answers as `{error: {code, message}}` with its status; thrown from anywhere in a route. */

@@ -208,6 +208,21 @@ describe("aianalysis.llm", () => {
       llm: { provider: "bedrock", model: "m", budget: { maxToolCalls: 0 } },
       problem: /^aianalysis\.llm\.budget\.maxToolCalls/,
     },
+    {
+      case: "a cheaper model for intake",
+      llm: { provider: "bedrock", model: "m", phases: { intake: { model: "small" } } },
+      problem: undefined,
+    },
+    {
+      case: "a phase without a model",
+      llm: { provider: "bedrock", model: "m", phases: { alignment: {} } },
+      problem: /^aianalysis\.llm\.phases\.alignment\.model/,
+    },
+    {
+      case: "an unknown phase",
+      llm: { provider: "bedrock", model: "m", phases: { triage: { model: "x" } } },
+      problem: /^aianalysis\.llm\.phases/,
+    },
   ])("$case", ({ llm, problem }) => {
     const problems = problemsOf(llm ? { aianalysis: { llm } } : {});
     if (problem === undefined) expect(problems).toEqual([]);

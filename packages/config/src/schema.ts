@@ -232,6 +232,24 @@ export const ConfigSchema = z
               })
               .strict()
               .prefault({}),
+            /** A different model (same provider and endpoint) for a phase, e.g. a cheaper one for intake. */
+            phases: z
+              .object({
+                investigation: z
+                  .object({ model: z.string().min(1) })
+                  .strict()
+                  .optional(),
+                alignment: z
+                  .object({ model: z.string().min(1) })
+                  .strict()
+                  .optional(),
+                intake: z
+                  .object({ model: z.string().min(1) })
+                  .strict()
+                  .optional(),
+              })
+              .strict()
+              .prefault({}),
           })
           .strict()
           .refine((llm) => llm.provider !== "openai-compatible" || llm.baseUrl !== undefined, {

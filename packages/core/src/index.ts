@@ -6,6 +6,7 @@ export * from "./fingerprint";
 export * from "./graduation";
 export * from "./guards";
 export * from "./ids";
+export * from "./intake";
 export * from "./remediation";
 export * from "./suggestion";
 export * from "./target";

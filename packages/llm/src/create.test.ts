@@ -14,4 +14,19 @@ describe("createModel", () => {
     expect(bedrock).toBeInstanceOf(BedrockConverseModel);
     expect(bedrock).toMatchObject({ provider: "bedrock", model: "m" });
   });
+
+  it.each([
+    { phase: "investigation", model: "big" },
+    { phase: "alignment", model: "small" },
+    { phase: "intake", model: "big" },
+  ] as const)("gives the $phase phase its own model when configured ($model)", ({ phase, model }) => {
+    const config = {
+      ...base,
+      model: "big",
+      provider: "openai-compatible" as const,
+      baseUrl: "http://x/v1",
+      phases: { alignment: { model: "small" } },
+    };
+    expect(createModel(config, {}, phase)).toMatchObject({ model });
+  });
 });

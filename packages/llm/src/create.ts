@@ -2,7 +2,13 @@ import { BedrockConverseModel } from "./bedrock";
 import type { ChatModel } from "./chat";
 import { OpenAiCompatibleModel } from "./openai";
 
-/** The configured model (`aianalysis.llm`); an API key is read from the named environment variable. */
+/** Where a model is used; each may name its own model (`aianalysis.llm.phases`). */
+export type LlmPhase = "investigation" | "alignment" | "intake";
+
+/**
+ * The configured model (`aianalysis.llm`) for a phase; an API key is read from the named environment
+ * variable.
+ */
 export function createModel(
   config: {
     provider: "openai-compatible" | "bedrock";
@@ -12,13 +18,16 @@ export function createModel(
     apiKeyEnv: string;
     timeout: number;
     retries: number;
+    phases?: Partial<Record<LlmPhase, { model: string } | undefined>>;
   },
   env: Readonly<Record<string, string | undefined>> = process.env,
+  phase: LlmPhase = "investigation",
 ): ChatModel {
+  const model = config.phases?.[phase]?.model ?? config.model;
   if (config.provider === "bedrock") {
     return new BedrockConverseModel({
       region: config.region ?? env.AWS_REGION ?? "us-east-1",
-      model: config.model,
+      model,
       timeoutMs: config.timeout,
       retries: config.retries,
       ...(config.baseUrl ? { endpoint: config.baseUrl } : {}),
@@ -27,7 +36,7 @@ export function createModel(
   const apiKey = env[config.apiKeyEnv];
   return new OpenAiCompatibleModel({
     baseUrl: config.baseUrl ?? "",
-    model: config.model,
+    model,
     timeoutMs: config.timeout,
     retries: config.retries,
     ...(apiKey ? { apiKey } : {}),

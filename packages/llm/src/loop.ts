@@ -21,18 +21,21 @@ export interface Budget {
   corrections: number;
 }
 
-export interface InvestigationOutcome {
-  result: ProposalCheck;
+/** A checked answer; `final` failures (the model says it cannot answer) end the loop without a correction. */
+export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string; final?: boolean };
+
+export interface LoopOutcome<T> {
+  result: Checked<T>;
   turns: number;
   toolCalls: number;
   usage: { inputTokens: number; outputTokens: number; latencyMs: number };
 }
 
-/**
- * The tool loop: the model calls tools until it answers; the answer is validated (schema, catalog,
- * parameter schema) and sent back with the problem when it fails. Budgets stop a model that will not
- * finish — a tool-call storm, a long conversation, a slow endpoint — with the reason as the problem.
- */
+export interface InvestigationOutcome extends Omit<LoopOutcome<never>, "result"> {
+  result: ProposalCheck;
+}
+
+/** An investigation: the tool loop whose answer must be a valid proposal (schema, catalog, parameters). */
 export async function runInvestigation(
   model: ChatModel,
   prompt: { system: string; task: string },
@@ -40,12 +43,38 @@ export async function runInvestigation(
   catalog: readonly WorkflowDefinition[],
   budget: Budget,
 ): Promise<InvestigationOutcome> {
+  const outcome = await runToolLoop(
+    model,
+    prompt,
+    tools,
+    async (text): Promise<Checked<ProposalCheck & { ok: true }>> => {
+      const check = checkProposal(text, catalog);
+      return check.ok ? { ok: true, value: check } : check;
+    },
+    budget,
+  );
+  return { ...outcome, result: outcome.result.ok ? outcome.result.value : outcome.result };
+}
+
+/**
+ * The tool loop: the model calls tools until it answers; the answer is checked (for an investigation:
+ * schema, catalog, parameter schema) and sent back with the problem when it fails. Budgets stop a model
+ * that will not finish — a tool-call storm, a long conversation, a slow endpoint — with the reason as
+ * the problem.
+ */
+export async function runToolLoop<T>(
+  model: ChatModel,
+  prompt: { system: string; task: string },
+  tools: readonly Tool[],
+  check: (answer: string) => Promise<Checked<T>>,
+  budget: Budget,
+): Promise<LoopOutcome<T>> {
   const started = Date.now();
   const messages: ChatMessage[] = [
     { role: "system", content: prompt.system },
     { role: "user", content: prompt.task },
   ];
-  const outcome: InvestigationOutcome = {
+  const outcome: LoopOutcome<T> = {
     result: { ok: false, problem: "no answer" },
     turns: 0,
     toolCalls: 0,
@@ -79,15 +108,16 @@ export async function runInvestigation(
       }
       continue;
     }
-    const check = checkProposal(reply.content, catalog);
-    if (check.ok) return { ...outcome, result: check };
+    const checked = await check(reply.content);
+    if (checked.ok) return { ...outcome, result: checked };
+    if (checked.final) return stop(checked.problem);
     rejected++;
-    if (rejected >= budget.corrections) return stop(`rejected ${rejected} times; last: ${check.problem}`);
+    if (rejected >= budget.corrections) return stop(`rejected ${rejected} times; last: ${checked.problem}`);
     messages.push(
       { role: "assistant", content: reply.content },
       {
         role: "user",
-        content: `Your answer was rejected: ${check.problem}. Answer again with only the JSON object.`,
+        content: `Your answer was rejected: ${checked.problem}. Answer again with only the JSON object.`,
       },
     );
   }

@@ -139,9 +139,9 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
         trust,
         assessments,
         suggestions,
-        model: () => {
+        model: (phase) => {
           const llm = config().aianalysis.llm;
-          return llm ? createModel(llm) : undefined;
+          return llm ? createModel(llm, loopEnv, phase) : undefined;
         },
         classifier: new Classifier(() => {
           // The default names the shipped policy relative to the repository; outside it, use the package's copy.
@@ -209,6 +209,7 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
       config: initial,
       store,
       starter,
+      intake: { intakes: pipeline.intakes, starter: pipeline.intakeStarter },
       approvals: decisions,
       slack: { slack, systemAudit },
       trust: { config, store, trust, systemAudit, catalog: CATALOG, suggestions },

@@ -1,5 +1,12 @@
 import { SFNClient } from "@aws-sdk/client-sfn";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { StepFunctionsIntakeStarter, StepFunctionsStarter } from "@kubernaut/api/ingest";
+import {
+  buildIntakeDefinition,
+  createIntakeHandlers,
+  intakeBudget,
+  localIntakeFunctionArn,
+} from "@kubernaut/intake";
 import {
   BreakerStore,
   buildNotifyDefinition,
@@ -9,6 +16,7 @@ import {
   NotificationStore,
   Notifier,
 } from "@kubernaut/notify";
+import { IntakeStore } from "@kubernaut/store";
 import { metrics } from "@kubernaut/telemetry";
 import type { TaskFunction } from "./definition";
 import { buildDefinition, localFunctionArn } from "./definition";
@@ -22,6 +30,9 @@ export const LOCAL_STATE_MACHINE_ARN =
 
 export const LOCAL_NOTIFY_STATE_MACHINE_ARN =
   "arn:aws:states:us-east-1:000000000000:stateMachine:kubernaut-local-notify";
+
+export const LOCAL_INTAKE_STATE_MACHINE_ARN =
+  "arn:aws:states:us-east-1:000000000000:stateMachine:kubernaut-local-intake";
 
 export interface LocalPipelineOptions {
   /** Everything but the notifier, which the local pipeline builds on its own notify state machine. */
@@ -97,6 +108,36 @@ export async function startLocalPipeline(options: LocalPipelineOptions) {
     definition,
     handlers: options.wrapHandlers ? options.wrapHandlers(handlers) : handlers,
   });
+  // Natural-language intake: the same ingest logic, starting remediations on the machine above.
+  const intakes = new IntakeStore(options.db, tableName, config().retention.remediationDays);
+  const { cluster } = options.deps;
+  engine.register({
+    stateMachineArn: LOCAL_INTAKE_STATE_MACHINE_ARN,
+    definition: buildIntakeDefinition({
+      functionArn: localIntakeFunctionArn,
+      interpretTimeoutSeconds: intakeTimeoutSeconds(config().aianalysis.llm?.budget.maxDuration),
+    }),
+    handlers: createIntakeHandlers({
+      intakes,
+      model: () => options.deps.model?.("intake"),
+      ...(cluster
+        ? {
+            cluster: async (name: string | undefined) => {
+              await cluster.prepare?.(name);
+              return cluster.access(name);
+            },
+          }
+        : {}),
+      budget: () => intakeBudget(config().aianalysis.llm?.budget),
+      ingest: {
+        store: options.deps.store,
+        starter: new StepFunctionsStarter(sfn, LOCAL_STATE_MACHINE_ARN),
+        pendingGraceMs: config().gateway.pendingGrace,
+        ...(options.deps.now ? { now: options.deps.now } : {}),
+      },
+      ...(options.deps.now ? { now: options.deps.now } : {}),
+    }),
+  });
   const uncollect = metrics.collect(() => {
     const running = engine
       .listExecutions(LOCAL_NOTIFY_STATE_MACHINE_ARN)
@@ -110,6 +151,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions) {
     notifications,
     breakers,
     definition,
+    intakes,
+    intakeStarter: new StepFunctionsIntakeStarter(sfn, LOCAL_INTAKE_STATE_MACHINE_ARN),
     endpoint: server.endpoint,
     stateMachineArn: LOCAL_STATE_MACHINE_ARN,
     async close() {
@@ -122,3 +165,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions) {
 }
 
 export type LocalPipeline = Awaited<ReturnType<typeof startLocalPipeline>>;
+
+/** The Interpret task's timeout: the model's whole budget and a minute for the tools and retries. */
+export function intakeTimeoutSeconds(maxDurationMs: number | undefined): number {
+  return Math.ceil((maxDurationMs ?? 120_000) / 1000) + 60;
+}

@@ -2,6 +2,7 @@ export * from "./approvals";
 export * from "./assessments";
 export * from "./client";
 export * from "./errors";
+export * from "./intake";
 export * from "./keys";
 export * from "./leases";
 export * from "./remediations";

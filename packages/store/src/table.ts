@@ -18,6 +18,7 @@ import {
  * | hold                 | FP#<fp>                | HOLD#<kind>     |                             |                             |                     |
  * | system audit head    | AUDIT#SYSTEM#<day>     | HEAD            |                             |                             |                     |
  * | system audit event   | AUDIT#SYSTEM#<day>     | AUDIT#<seq:10>  |                             |                             |                     |
+ * | intake request       | INTAKE#<id>            | INTAKE          |                             |                             |                     |
  *
  * - Ingest reads `FP#<fp>` once (strongly consistent): the fingerprint state and every hold come back
  *   in one Query, which is what keeps a duplicate alert at two calls.

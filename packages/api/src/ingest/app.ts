@@ -1,7 +1,9 @@
 import type { Config } from "@kubernaut/config";
-import type { RemediationStore } from "@kubernaut/store";
+import type { IntakeStore, RemediationStore } from "@kubernaut/store";
 import { Hono } from "hono";
 import { withErrorHandling } from "../app-errors";
+import { intakeRoutes } from "../intake/routes";
+import type { IntakeStarter } from "../intake/starter";
 import { ingestRoutes } from "./routes";
 import type { RemediationStarter } from "./starter";
 
@@ -9,11 +11,14 @@ export interface IngestAppDeps {
   config: Config;
   store: RemediationStore;
   starter: RemediationStarter;
+  /** Natural-language intake: its records and the intake state machine's starter. */
+  intake?: { intakes: IntakeStore; starter: IntakeStarter };
   now?: () => Date;
 }
 
 /**
- * The ingest function's whole app. It imports only hono, the store and the SFN client, so the Lambda
+ * The ingest function's whole app: the webhook and text intake (which only records the request and
+ * starts the intake state machine). It imports only hono, the store and the SFN client, so the Lambda
  * stays small and cold-starts fast (DESIGN §2); test/ingest-bundle.test.ts holds it to that.
  */
 export function createIngestApp(deps: IngestAppDeps): Hono {
@@ -35,6 +40,17 @@ export function mountIngest(app: Hono, deps: IngestAppDeps): void {
         ...(deps.now ? { now: deps.now } : {}),
       },
       { webhookToken: deps.config.auth.webhookToken, maxBodyBytes: deps.config.gateway.maxBodyBytes },
+    ),
+  );
+  app.route(
+    "/",
+    intakeRoutes(
+      {
+        ...deps.intake,
+        modelConfigured: deps.config.aianalysis.llm !== undefined,
+        ...(deps.now ? { now: deps.now } : {}),
+      },
+      deps.config.auth.apiTokens,
     ),
   );
 }

@@ -41,10 +41,11 @@ const MAX_RACES = 5;
  */
 export async function ingestSignal(
   deps: IngestDeps,
-  input: { status: "firing" | "resolved"; signal: Signal },
+  input: { status: "firing" | "resolved"; signal: Signal; actor?: Actor },
 ): Promise<IngestResult> {
   const now = deps.now?.() ?? new Date();
   const { signal } = input;
+  const actor = input.actor ?? INGEST_ACTOR;
   const alertName = signal.alertName || undefined;
   const resolution = resolveTarget(signal.labels);
   if (!resolution.ok) return rejected(resolution.reason, alertName);
@@ -63,7 +64,7 @@ export async function ingestSignal(
         reason: "no remediation for this target",
         alertName,
       };
-    await deps.store.markSignalResolved(id, now, INGEST_ACTOR);
+    await deps.store.markSignalResolved(id, now, actor);
     return { fingerprint, remediationId: id, status: "resolved", alertName };
   }
 
@@ -108,7 +109,7 @@ export async function ingestSignal(
           createdAt: now.toISOString(),
           updatedAt: now.toISOString(),
         };
-        const outcome = await deps.store.createRemediation(rr, view.activeRemediationId, INGEST_ACTOR);
+        const outcome = await deps.store.createRemediation(rr, view.activeRemediationId, actor);
         if (outcome === "conflict") continue;
         await startExecution(deps, rr, now, false);
         return { fingerprint, remediationId: id, status: "created", alertName };

@@ -69,7 +69,7 @@ export async function analyze(deps: PipelineDeps, remediationId: string): Promis
   }
   await deps.cluster?.prepare?.(rr.targetResource.cluster);
   const catalog = await catalogOf(deps);
-  const model = deps.model?.();
+  const model = deps.model?.("investigation");
   const llm = config.aianalysis.llm;
   const investigated = deps.cluster
     ? await (model && llm
@@ -83,6 +83,7 @@ export async function analyze(deps: PipelineDeps, remediationId: string): Promis
               maxMs: llm.budget.maxDuration,
             },
             config.effectivenessMonitor,
+            deps.model?.("alignment") ?? model,
           )
         : investigateWithRules(deps.cluster.access(rr.targetResource.cluster), rr, catalog)
       ).catch((error: unknown) => ({

@@ -1,7 +1,7 @@
 import type { Classifier } from "@kubernaut/agent";
 import type { ClusterAccess } from "@kubernaut/cluster";
 import type { Config } from "@kubernaut/config";
-import type { ChatModel } from "@kubernaut/llm";
+import type { ChatModel, LlmPhase } from "@kubernaut/llm";
 import type { NotificationPort } from "@kubernaut/notify";
 import type { PolicyEngine } from "@kubernaut/policy";
 import type {
@@ -38,7 +38,7 @@ export interface PipelineDeps {
   /** Plans for a human when no workflow matches. */
   suggestions: SuggestionStore;
   /** The LLM investigator's model when `aianalysis.llm` is configured; absent, the rules investigate. */
-  model?: () => ChatModel | undefined;
+  model?: (phase: LlmPhase) => ChatModel | undefined;
   /** Signal classification (Rego, operator-editable). */
   classifier: Classifier;
   /** Never throws: a notification problem must not fail a remediation. */

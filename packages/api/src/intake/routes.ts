@@ -1,0 +1,144 @@
+import type { ApiTokenConfig } from "@kubernaut/config";
+import { type IntakeRequest, newIntakeId } from "@kubernaut/core";
+import type { IntakeStore } from "@kubernaut/store";
+import { logger, metrics } from "@kubernaut/telemetry";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { z } from "zod";
+import { type AuthEnv, apiAuth } from "../auth";
+import { ApiError, parseOrThrow } from "../errors";
+import type { IntakeStarter } from "./starter";
+
+const TextSignalRequest = z
+  .object({
+    text: z.string().trim().min(10, "describe the problem in at least 10 characters").max(4000),
+    /** The cluster the text is about; the default cluster when absent. */
+    cluster: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "a cluster name as configured")
+      .optional(),
+  })
+  .strict();
+
+const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,128}$/, "1–128 printable ASCII characters");
+
+export interface IntakeRouteDeps {
+  /** Both absent, or no model configured: the routes answer 501 saying what to configure. */
+  intakes?: IntakeStore;
+  starter?: IntakeStarter;
+  modelConfigured: boolean;
+  now?: () => Date;
+}
+
+/**
+ * Natural-language intake (DESIGN §9). The HTTP function only records the request and starts the intake
+ * state machine — the model call is slow and needs heavy clients, so it never runs here (DESIGN §2).
+ * Submitting needs the approver role: a sentence can start a remediation like an alert can.
+ */
+export function intakeRoutes(deps: IntakeRouteDeps, tokens: readonly ApiTokenConfig[]) {
+  const now = () => deps.now?.() ?? new Date();
+  const enabled = () => {
+    if (!deps.modelConfigured || !deps.intakes || !deps.starter)
+      throw new ApiError(
+        501,
+        "not_implemented",
+        "natural-language intake needs a language model: configure aianalysis.llm (provider, model, and baseUrl for openai-compatible)",
+      );
+    return { intakes: deps.intakes, starter: deps.starter };
+  };
+  return new Hono<AuthEnv>()
+    .post(
+      "/api/v1/signals/text",
+      apiAuth(tokens, "approver"),
+      bodyLimit({
+        maxSize: 16 * 1024,
+        onError: () => {
+          throw new ApiError(
+            413,
+            "payload_too_large",
+            "body exceeds 16384 bytes; the text is limited to 4000",
+          );
+        },
+      }),
+      async (c) => {
+        const { intakes, starter } = enabled();
+        let body: unknown;
+        try {
+          body = JSON.parse(await c.req.text());
+        } catch (error) {
+          throw new ApiError(400, "invalid_request", `body is not valid JSON: ${(error as Error).message}`);
+        }
+        const input = parseOrThrow(TextSignalRequest, body, "text signal");
+        const keyHeader = c.req.header("idempotency-key");
+        const key =
+          keyHeader === undefined ? undefined : parseOrThrow(IdempotencyKey, keyHeader, "Idempotency-Key");
+        const caller = c.get("caller");
+        const at = now();
+        const request: IntakeRequest = {
+          id: newIntakeId(at, key ? { caller: caller.name, key } : undefined),
+          text: input.text,
+          ...(input.cluster ? { cluster: input.cluster } : {}),
+          submittedBy: caller.name,
+          state: "Received",
+          createdAt: at.toISOString(),
+          updatedAt: at.toISOString(),
+        };
+        const created = await intakes.create(request);
+        const current = created ? request : await intakes.get(request.id);
+        if (!current)
+          throw new ApiError(503, "unavailable", "the intake request could not be read back; retry");
+        if (!created && current.text !== request.text)
+          throw new ApiError(
+            409,
+            "conflict",
+            `Idempotency-Key ${key} was used for a different text (intake ${current.id})`,
+          );
+        if (current.state === "Received") {
+          try {
+            await starter.start(current.id);
+          } catch (error) {
+            logger.warn("could not start the intake execution", { intakeId: current.id, error });
+            // With a key the caller's retry starts it; without one nobody can, so say it failed.
+            if (!key)
+              await intakes
+                .advance(current.id, "Failed", { failure: "the intake execution could not be started" }, at)
+                .catch(() => undefined);
+            throw new ApiError(
+              503,
+              "unavailable",
+              key
+                ? "the intake execution could not be started; retry with the same Idempotency-Key"
+                : "the intake execution could not be started; retry",
+            );
+          }
+        }
+        if (created)
+          metrics.inc("kubernaut_intake_requests_total", "Text intake requests by outcome", {
+            outcome: "received",
+          });
+        return c.json(view(current), 202);
+      },
+    )
+    .get("/api/v1/intake/:id", apiAuth(tokens, "viewer"), async (c) => {
+      const { intakes } = enabled();
+      const id = c.req.param("id");
+      const request = /^in-[a-z0-9-]{1,64}$/.test(id) ? await intakes.get(id) : undefined;
+      if (!request) throw new ApiError(404, "not_found", `intake ${id} does not exist`);
+      return c.json(view(request));
+    });
+}
+
+/** The request as the API shows it, with the remediation it led to at the top. */
+function view(request: IntakeRequest) {
+  return {
+    intakeId: request.id,
+    remediationId: request.ingest?.remediationId ?? null,
+    ...request,
+    links: {
+      self: `/api/v1/intake/${request.id}`,
+      ...(request.ingest?.remediationId
+        ? { remediation: `/api/v1/remediations/${request.ingest.remediationId}` }
+        : {}),
+    },
+  };
+}
