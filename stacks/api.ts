@@ -140,6 +140,25 @@ export async function createApi({
     },
   });
 
+  // Assistants and agents (MCP): the API's route groups in one function, since every MCP tool is an API
+  // call made in-process with the caller's token.
+  const agents = new sst.aws.Function("Agents", {
+    ...common,
+    handler: "functions/agents.handler",
+    memory: "1024 MB",
+    timeout: "30 seconds",
+    environment: {
+      ...approvalsEnvironment,
+      KUBERNAUT_STATE_MACHINE_ARN: stateMachineArn,
+      KUBERNAUT_INTAKE_STATE_MACHINE_ARN: intakeStateMachineArn,
+    },
+    permissions: [
+      ...approvalPermissions,
+      { actions: ["dynamodb:DeleteItem"], resources: tableResources },
+      { actions: ["states:StartExecution"], resources: [stateMachineArn, intakeStateMachineArn] },
+    ],
+  });
+
   const http = new sst.aws.ApiGatewayV2("Http");
   http.route("POST /api/v1/signals/prometheus", ingest.arn);
   http.route("POST /api/v1/signals/text", ingest.arn);
@@ -160,5 +179,6 @@ export async function createApi({
   http.route("GET /api/v1/approvals", approvals.arn);
   http.route("POST /api/v1/approvals/{id}/decision", approvals.arn);
   http.route("POST /api/v1/slack/interactions", approvals.arn);
-  return { url: http.url, ingest, api };
+  http.route("ANY /mcp", agents.arn);
+  return { url: http.url, ingest, api, agents };
 }

@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isTerminal } from "@kubernaut/core";
 import { type LocalLoop, sampleAlert, startLocalLoop } from "@kubernaut/local";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 /**
@@ -64,6 +66,26 @@ describe("the local loop (npm start)", () => {
       "AnalysisCompleted",
       "PhaseChanged",
     ]);
+  });
+
+  it("serves MCP to an assistant with the admin token, and natural-language intake answers 501 without a model", async () => {
+    const client = new Client({ name: "loop-test", version: "1.0.0" });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${loop.url}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${loop.secrets.adminToken}` } },
+      }),
+    );
+    const result = await client.callTool({ name: "list_remediations", arguments: { limit: 5 } });
+    await client.close();
+    expect(result.isError).toBeFalsy();
+    expect(JSON.parse((result.content as Array<{ text: string }>)[0]?.text ?? "")).toHaveProperty("items");
+
+    const text = await fetch(`${loop.url}/api/v1/signals/text`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${loop.secrets.adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ text: "checkout pods in staging keep restarting" }),
+    });
+    expect(text.status).toBe(501);
   });
 
   it("keeps its generated tokens across restarts", async () => {

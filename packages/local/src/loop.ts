@@ -13,6 +13,7 @@ import { ClusterSimulator } from "@kubernaut/cluster/simulator";
 import { type Config, watchedConfig } from "@kubernaut/config";
 import { assessDue, notifyAssessed } from "@kubernaut/effectiveness";
 import { createModel } from "@kubernaut/llm";
+import { mcpRoutes } from "@kubernaut/mcp";
 import { breakerGauge, type SlackStandIn, startSlackStandIn } from "@kubernaut/notify";
 import { reconcileAfterRestart, startLocalPipeline } from "@kubernaut/pipeline";
 import { FilePolicyStore, sourcePath } from "@kubernaut/policy";
@@ -214,6 +215,11 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
       slack: { slack, systemAudit },
       trust: { config, store, trust, systemAudit, catalog: CATALOG, suggestions },
     });
+    // MCP for assistants: its tools call this same app with the caller's token.
+    app.route(
+      "/",
+      mcpRoutes((request) => app.fetch(request), initial.auth.apiTokens),
+    );
     const port = options.port ?? initial.server.port;
     const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port, hostname: "127.0.0.1" }, () => resolve(s));

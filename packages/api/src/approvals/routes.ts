@@ -1,7 +1,7 @@
 import type { ApiTokenConfig } from "@kubernaut/config";
 import { Hono } from "hono";
 import { z } from "zod";
-import { type AuthEnv, apiAuth } from "../auth";
+import { type AuthEnv, apiAuth, requestChannel } from "../auth";
 import { parseOrThrow } from "../errors";
 import { type DecisionDeps, decideApproval, publicApproval } from "./decide";
 
@@ -37,7 +37,7 @@ export function approvalRoutes(deps: DecisionDeps, tokens: readonly ApiTokenConf
       } catch {
         body = undefined;
       }
-      const channel = c.req.header("x-kubernaut-channel") === "cli" ? "cli" : "api";
+      const channel = requestChannel(c.req.header("x-kubernaut-channel"));
       const result = await decideApproval(deps, { id, caller: c.get("caller"), channel, body });
       return c.json(result);
     });

@@ -3,6 +3,16 @@ import type { ApiTokenConfig, ApproverScope, Role } from "@kubernaut/config";
 import { createMiddleware } from "hono/factory";
 import { ApiError } from "../errors";
 
+/**
+ * The channel a request came through, for the audit record. Clients of the API that are channels of
+ * their own (the CLI, the MCP server calling the API for an assistant) say so in a header; it names the
+ * route taken, never grants anything — authorisation is the token's.
+ */
+export type RequestChannel = "api" | "cli" | "mcp" | "console";
+export function requestChannel(header: string | undefined): RequestChannel {
+  return header === "cli" || header === "mcp" || header === "console" ? header : "api";
+}
+
 /** The authenticated caller of a request: a named token with a role (DESIGN §9). */
 export interface Caller {
   name: string;

@@ -10,7 +10,7 @@ import {
 import { findWorkflow, type WorkflowDefinition } from "@kubernaut/workflows";
 import { Hono } from "hono";
 import { z } from "zod";
-import { type AuthEnv, apiAuth } from "../auth";
+import { type AuthEnv, apiAuth, type RequestChannel, requestChannel } from "../auth";
 import { ApiError, parseOrThrow } from "../errors";
 import { catalogWithRegistered } from "./registered";
 
@@ -74,7 +74,11 @@ export function trustRoutes(deps: TrustDeps, tokens: readonly ApiTokenConfig[]) 
       await deps.systemAudit.append({
         type: "TrustChanged",
         at: now().toISOString(),
-        actor: { type: "user", id: caller.name, channel: "api" },
+        actor: {
+          type: "user",
+          id: caller.name,
+          channel: requestChannel(c.req.header("x-kubernaut-channel")),
+        },
         details: {
           workflowId: id,
           from: { level: before.level, namespaces: before.namespaces },
@@ -95,7 +99,11 @@ export function trustRoutes(deps: TrustDeps, tokens: readonly ApiTokenConfig[]) 
       await deps.systemAudit.append({
         type: "FingerprintReleased",
         at: now().toISOString(),
-        actor: { type: "user", id: c.get("caller").name, channel: "api" },
+        actor: {
+          type: "user",
+          id: c.get("caller").name,
+          channel: requestChannel(c.req.header("x-kubernaut-channel")),
+        },
         details: {
           fingerprint,
           reason,
@@ -149,20 +157,42 @@ export function trustRoutes(deps: TrustDeps, tokens: readonly ApiTokenConfig[]) 
     .get("/api/v1/pause", apiAuth(tokens, "viewer"), async (c) => c.json(await deps.trust.paused()))
     .put("/api/v1/pause", apiAuth(tokens, "admin"), async (c) => {
       const { reason } = parseOrThrow(PauseBody, await c.req.json().catch(() => undefined), "pause");
-      return c.json(await setPause(deps, true, c.get("caller").name, reason));
+      return c.json(
+        await setPause(
+          deps,
+          true,
+          c.get("caller").name,
+          reason,
+          requestChannel(c.req.header("x-kubernaut-channel")),
+        ),
+      );
     })
     .delete("/api/v1/pause", apiAuth(tokens, "admin"), async (c) => {
-      return c.json(await setPause(deps, false, c.get("caller").name, "resumed"));
+      return c.json(
+        await setPause(
+          deps,
+          false,
+          c.get("caller").name,
+          "resumed",
+          requestChannel(c.req.header("x-kubernaut-channel")),
+        ),
+      );
     });
 }
 
-async function setPause(deps: TrustDeps, paused: boolean, actor: string, reason: string) {
+async function setPause(
+  deps: TrustDeps,
+  paused: boolean,
+  actor: string,
+  reason: string,
+  channel: RequestChannel,
+) {
   const at = deps.now?.() ?? new Date();
   await deps.trust.setPaused(paused, actor, reason, at);
   await deps.systemAudit.append({
     type: paused ? "Paused" : "Resumed",
     at: at.toISOString(),
-    actor: { type: "user", id: actor, channel: "api" },
+    actor: { type: "user", id: actor, channel },
     details: { reason },
   });
   return deps.trust.paused();
