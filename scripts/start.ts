@@ -38,6 +38,9 @@ async function main() {
     `  curl -s ${url}/api/v1/remediations -H 'Authorization: Bearer ${secrets.adminToken}'`,
     `  curl -s ${url}/api/v1/remediations/<id> -H 'Authorization: Bearer ${secrets.adminToken}'`,
     "",
+    `Assistants (MCP, Streamable HTTP): ${url}/mcp  with  Authorization: Bearer <API token>`,
+    `Other agents (A2A): ${url}/.well-known/agent-card.json`,
+    "",
     "Ctrl-C stops everything this started.",
     "",
   ].filter((line, i, all) => line !== "" || all[i - 1] !== "");

@@ -159,6 +159,33 @@ export async function createApi({
     ],
   });
 
+  // A2A: messages become signals (ingest's permissions, both state machines); tasks are table items.
+  const a2a = new sst.aws.Function("A2a", {
+    ...common,
+    handler: "functions/a2a.handler",
+    memory: "512 MB",
+    timeout: "10 seconds",
+    environment: {
+      ...common.environment,
+      KUBERNAUT_STATE_MACHINE_ARN: stateMachineArn,
+      KUBERNAUT_INTAKE_STATE_MACHINE_ARN: intakeStateMachineArn,
+    },
+    permissions: [
+      {
+        actions: [
+          "dynamodb:GetItem",
+          "dynamodb:Query",
+          "dynamodb:PutItem",
+          "dynamodb:UpdateItem",
+          "dynamodb:ConditionCheckItem",
+        ],
+        resources: tableResources,
+      },
+      { actions: ["states:StartExecution"], resources: [stateMachineArn, intakeStateMachineArn] },
+      readSecrets,
+    ],
+  });
+
   const http = new sst.aws.ApiGatewayV2("Http");
   http.route("POST /api/v1/signals/prometheus", ingest.arn);
   http.route("POST /api/v1/signals/text", ingest.arn);
@@ -180,5 +207,7 @@ export async function createApi({
   http.route("POST /api/v1/approvals/{id}/decision", approvals.arn);
   http.route("POST /api/v1/slack/interactions", approvals.arn);
   http.route("ANY /mcp", agents.arn);
-  return { url: http.url, ingest, api, agents };
+  http.route("GET /.well-known/agent-card.json", a2a.arn);
+  http.route("POST /a2a", a2a.arn);
+  return { url: http.url, ingest, api, agents, a2a };
 }

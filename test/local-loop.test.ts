@@ -88,6 +88,14 @@ describe("the local loop (npm start)", () => {
     expect(text.status).toBe(501);
   });
 
+  it("publishes the A2A agent card pointing at its own /a2a endpoint", async () => {
+    const response = await fetch(`${loop.url}/.well-known/agent-card.json`);
+    expect(response.status).toBe(200);
+    const card = (await response.json()) as { name: string; supportedInterfaces: Array<{ url: string }> };
+    expect(card.name).toBe("Kubernaut");
+    expect(card.supportedInterfaces.map((i) => i.url)).toContain(`${loop.url}/a2a`);
+  });
+
   it("keeps its generated tokens across restarts", async () => {
     const again = await startLocalLoop({
       cwd: dir,

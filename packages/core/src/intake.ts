@@ -20,6 +20,8 @@ export const IntakeRequest = z.object({
   /** Which cluster the text is about, when the caller said so (else the default cluster). */
   cluster: z.string().optional(),
   submittedBy: z.string(),
+  /** Where it was submitted (the audit record's channel); the API when absent. */
+  channel: z.enum(["api", "cli", "mcp", "console", "a2a"]).optional(),
   state: IntakeState,
   /** The structured signal the model produced (what ingest received). */
   signal: Signal.optional(),

@@ -61,7 +61,8 @@ export type TargetSource = z.infer<typeof TargetSource>;
 
 /** A normalised signal: what ingest keeps of one alert, whatever its source. */
 export const Signal = z.object({
-  source: z.enum(["prometheus", "text"]),
+  /** prometheus: an Alertmanager alert; text: natural-language intake; a2a: labels another agent sent. */
+  source: z.enum(["prometheus", "text", "a2a"]),
   alertName: z.string(),
   severity: z.string(),
   labels: z.record(z.string(), z.string()),

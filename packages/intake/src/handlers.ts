@@ -107,7 +107,11 @@ export function createIntakeHandlers(
       const result = await ingestSignal(deps.ingest, {
         status: "firing",
         signal: request.signal,
-        actor: { type: "user", id: request.submittedBy, channel: "api" },
+        actor: {
+          type: request.channel === "a2a" ? "service" : "user",
+          id: request.submittedBy,
+          channel: request.channel ?? "api",
+        },
       });
       // A retry after a crash between ingest and the write below finds its own remediation: still "created".
       const own =

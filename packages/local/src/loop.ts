@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { serve } from "@hono/node-server";
+import { a2aRoutes } from "@kubernaut/a2a";
 import { Classifier } from "@kubernaut/agent";
 import {
   createApp,
@@ -219,6 +220,20 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
     app.route(
       "/",
       mcpRoutes((request) => app.fetch(request), initial.auth.apiTokens),
+    );
+    // A2A for other agents: messages become signals on the same ingest path; tasks live in DynamoDB.
+    app.route(
+      "/",
+      a2aRoutes(
+        {
+          config: initial,
+          store,
+          starter,
+          db,
+          intake: { intakes: pipeline.intakes, starter: pipeline.intakeStarter },
+        },
+        initial.auth.apiTokens,
+      ),
     );
     const port = options.port ?? initial.server.port;
     const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {

@@ -1,4 +1,4 @@
-import { type AuthEnv, apiAuth } from "@kubernaut/api";
+import { type AuthEnv, apiAuth } from "@kubernaut/api/auth";
 import type { ApiTokenConfig } from "@kubernaut/config";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { Hono } from "hono";

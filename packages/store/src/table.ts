@@ -19,11 +19,13 @@ import {
  * | system audit head    | AUDIT#SYSTEM#<day>     | HEAD            |                             |                             |                     |
  * | system audit event   | AUDIT#SYSTEM#<day>     | AUDIT#<seq:10>  |                             |                             |                     |
  * | intake request       | INTAKE#<id>            | INTAKE          |                             |                             |                     |
+ * | A2A task             | A2A#<taskId>           | TASK            | A2A#OWNER#<owner> / <createdAt>#<taskId> |                |                     |
  *
  * - Ingest reads `FP#<fp>` once (strongly consistent): the fingerprint state and every hold come back
  *   in one Query, which is what keeps a duplicate alert at two calls.
  * - `RR#<id>` holds the remediation and its audit chain, so one Query renders the timeline.
- * - gsi1 answers "history of this fingerprint" (GET /remediations?fingerprint=).
+ * - gsi1 answers "history of this fingerprint" (GET /remediations?fingerprint=), and A2A ListTasks:
+ *   a token's tasks, newest first.
  * - gsi2 answers "remediations in this phase, newest first" (filters, start-up reconciliation).
  * - gsi3 answers "all remediations, newest first". One partition is fine: it is written once per
  *   remediation, not per alert, and a storm of duplicates never touches it.

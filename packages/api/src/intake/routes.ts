@@ -5,7 +5,7 @@ import { logger, metrics } from "@kubernaut/telemetry";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
-import { type AuthEnv, apiAuth } from "../auth";
+import { type AuthEnv, apiAuth, requestChannel } from "../auth";
 import { ApiError, parseOrThrow } from "../errors";
 import type { IntakeStarter } from "./starter";
 
@@ -79,6 +79,7 @@ export function intakeRoutes(deps: IntakeRouteDeps, tokens: readonly ApiTokenCon
           text: input.text,
           ...(input.cluster ? { cluster: input.cluster } : {}),
           submittedBy: caller.name,
+          channel: requestChannel(c.req.header("x-kubernaut-channel")),
           state: "Received",
           createdAt: at.toISOString(),
           updatedAt: at.toISOString(),

@@ -46,7 +46,8 @@ export interface StateMachineRegistration {
 
 export interface LocalEngineOptions {
   /**
-   * Multiplies every Wait, Retry interval and static task timeout (tests use e.g. 0.01). Approval
+   * Multiplies every Wait and Retry interval (tests use e.g. 0.01). Task timeouts are not scaled: the
+   * work inside a task runs at real speed, so a scaled timeout only fails slow machines. Approval
    * timeouts come from data (TimeoutSecondsPath) and follow the configured requiredBy instead.
    */
   timeScale?: number;
@@ -132,7 +133,6 @@ export class LocalStepFunctions {
           callback: String(state.Resource).endsWith(".waitForTaskToken"),
           timeoutFromInput: timeoutPath !== undefined,
         });
-        if (scale !== 1 && typeof state.TimeoutSeconds === "number") state.TimeoutSeconds *= scale;
       }
       if (scale !== 1 && state.Type === "Wait" && typeof state.Seconds === "number") {
         waitOverrides[stateName] = state.Seconds * 1000 * scale;
