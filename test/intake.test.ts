@@ -1,3 +1,6 @@
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { main } from "@kubernaut/cli";
 import { isTerminal } from "@kubernaut/core";
 import {
   buildIntakeDefinition,
@@ -166,6 +169,43 @@ describe("natural-language intake", () => {
     });
     const rr = await h.waitFor(remediationId, (r) => r.phase === "AwaitingApproval" || isTerminal(r.phase));
     expect(rr).toMatchObject({ phase: "AwaitingApproval", signal: { source: "text" } });
+  });
+
+  it("the CLI reports a problem in words and follows it to its remediation", async () => {
+    // Arrange: the API over real HTTP, as an operator's terminal reaches it.
+    const { h } = await start([
+      { content: named() },
+      { content: rollback },
+      { content: '{"agree": true, "reason": "ok"}' },
+    ]);
+    const server = serve({ fetch: h.app.fetch, port: 0, hostname: "127.0.0.1" });
+    await new Promise((resolve) => server.once("listening", resolve));
+    closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+    const { port } = server.address() as AddressInfo;
+    const lines: string[] = [];
+    const cli = (...args: string[]) =>
+      main([...args, "--url", `http://127.0.0.1:${port}`, "--token", "test-admin-token"], (l) =>
+        lines.push(l),
+      );
+
+    // Act
+    const code = await cli("report", TEXT, "--wait", "--key", "INC-7");
+    const again = await cli("report", TEXT, "--key", "INC-7");
+
+    // Assess: received, then the signal and the remediation it created; a repeat finds the same intake.
+    expect(code).toBe(0);
+    expect(again).toBe(0);
+    const intakeId = lines[0]?.split("  ")[0] ?? "";
+    expect(lines[0]).toMatch(/^in-[0-9a-f]{32} {2}Received$/);
+    expect(lines.at(-2)).toMatch(
+      new RegExp(
+        `^${intakeId} {2}Submitted: KubePodCrashLooping on staging/deployment=checkout → rr-\\S+ \\(created\\)$`,
+      ),
+    );
+    expect(lines.at(-1)).toMatch(new RegExp(`^${intakeId} {2}Submitted$`));
+    expect((await h.store.list({ limit: 10 })).items).toHaveLength(1);
+    const intake = await h.pipeline.intakes.get(intakeId);
+    expect(intake?.channel).toBe("cli");
   });
 
   it("sends a workload that does not exist back to the model, which corrects itself", async () => {

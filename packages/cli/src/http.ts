@@ -28,10 +28,17 @@ export class ApiCallError extends Error {
   }
 }
 
-export async function call<T>(target: ApiTarget, method: string, path: string, body?: unknown): Promise<T> {
+export async function call<T>(
+  target: ApiTarget,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<T> {
   const response = await fetch(`${target.url}${path}`, {
     method,
     headers: {
+      ...headers,
       authorization: `Bearer ${target.token}`,
       // Decisions made from here are audited as the CLI's.
       "x-kubernaut-channel": "cli",
@@ -55,11 +62,16 @@ export function option(args: string[], name: string): string | undefined {
 }
 
 /** Positional arguments: everything that is neither a flag nor a flag's value. */
+/** Flags that take no value (so the word after them is not swallowed as one). */
+const SWITCHES = new Set(["--wait"]);
+
 export function positional(args: string[]): string[] {
   const result: string[] = [];
   for (let i = 0; i < args.length; i++) {
-    if ((args[i] as string).startsWith("--")) i++;
-    else result.push(args[i] as string);
+    const arg = args[i] as string;
+    if (SWITCHES.has(arg)) continue;
+    if (arg.startsWith("--")) i++;
+    else result.push(arg);
   }
   return result;
 }

@@ -1,6 +1,7 @@
 import { approvalsCommand } from "./approvals";
 import { auditCommand } from "./audit";
 import { graduationCommand } from "./graduation";
+import { intakeCommand, reportCommand } from "./intake";
 import { policyCommand } from "./policy";
 import { suggestionsCommand } from "./suggestions";
 
@@ -17,8 +18,11 @@ const USAGE = `kubernaut <command>
   suggestions list | show ID            plans analysis left for alerts no workflow matches
   suggestions convert ID --workflow NAME-vN --reason TEXT [--action TYPE] [--param NAME=VALUE]...
                                         register a reviewed suggestion as a workflow (at observe)
+  report "TEXT" [--cluster C] [--key K] [--wait]
+                                        natural-language intake: the model turns TEXT into a signal
+  intake show ID                        an intake's state and the remediation it led to
 
-  The approvals, audit, graduation and suggestions commands use the HTTP API: --url / KUBERNAUT_URL (default
+  The approvals, audit, graduation, suggestions, report and intake commands use the HTTP API: --url / KUBERNAUT_URL (default
   http://127.0.0.1:8787) and --token / KUBERNAUT_TOKEN.
 `;
 
@@ -40,6 +44,10 @@ export async function main(
         return await graduationCommand(rest, out);
       case "suggestions":
         return await suggestionsCommand(rest, out);
+      case "report":
+        return await reportCommand(rest, out);
+      case "intake":
+        return await intakeCommand(rest, out);
       default:
         out(USAGE);
         return command === undefined || command === "help" || command === "--help" ? 0 : 2;
