@@ -21,6 +21,7 @@ export default $config({
     const { createPipeline } = await import("./stacks/pipeline");
     const { createApi } = await import("./stacks/api");
     const { createIntake } = await import("./stacks/intake");
+    const { createConsole } = await import("./stacks/console");
     const storage = createStorage();
     const secrets = createSecrets();
     const notify = await createNotify({ storage, secrets });
@@ -33,8 +34,10 @@ export default $config({
       intakeStateMachineArn: intake.machine.arn,
       notifyStateMachineArn: notify.machine.arn,
     });
+    const consoleApp = await createConsole({ storage, secrets, notifyStateMachineArn: notify.machine.arn });
     return {
       apiUrl: api.url,
+      consoleUrl: $interpolate`${consoleApp.url}/console`,
       table: storage.table.name,
       stateMachine: pipeline.machine.arn,
       notifyStateMachine: notify.machine.arn,

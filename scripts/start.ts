@@ -40,6 +40,7 @@ async function main() {
     "",
     `Assistants (MCP, Streamable HTTP): ${url}/mcp  with  Authorization: Bearer <API token>`,
     `Other agents (A2A): ${url}/.well-known/agent-card.json`,
+    `Console: ${url}/console  (sign in with the admin token)`,
     "",
     "Ctrl-C stops everything this started.",
     "",

@@ -88,6 +88,12 @@ describe("the local loop (npm start)", () => {
     expect(text.status).toBe(501);
   });
 
+  it("mounts the console, which asks for a sign-in first", async () => {
+    const response = await fetch(`${loop.url}/console`, { redirect: "manual" });
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toMatch(/\/console\/sign-in/);
+  });
+
   it("publishes the A2A agent card pointing at its own /a2a endpoint", async () => {
     const response = await fetch(`${loop.url}/.well-known/agent-card.json`);
     expect(response.status).toBe(200);

@@ -12,6 +12,7 @@ import {
 import { ClusterAccess, ClusterDirectory, kubeConfigFor } from "@kubernaut/cluster";
 import { ClusterSimulator } from "@kubernaut/cluster/simulator";
 import { type Config, watchedConfig } from "@kubernaut/config";
+import { consoleSettingsFromEnv, createConsole } from "@kubernaut/console";
 import { assessDue, notifyAssessed } from "@kubernaut/effectiveness";
 import { createModel } from "@kubernaut/llm";
 import { mcpRoutes } from "@kubernaut/mcp";
@@ -234,6 +235,15 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
         },
         initial.auth.apiTokens,
       ),
+    );
+    // The console (its own function on AWS): pages under /console that decide through the same code.
+    app.route(
+      "/",
+      createConsole({
+        decisions,
+        trust,
+        settings: consoleSettingsFromEnv({ ...loopEnv, KUBERNAUT_CONSOLE_SECRET: secrets.consoleSecret }),
+      }),
     );
     const port = options.port ?? initial.server.port;
     const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {

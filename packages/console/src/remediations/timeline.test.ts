@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import { approvedTrail, chain, remediation } from "../testing/fixtures";
+import { buildTimeline, describeEvent } from "./timeline";
+
+const summary = (timeline: ReturnType<typeof buildTimeline>) =>
+  timeline.stages.map((s) => [s.id, s.status, s.events.map((e) => e.type), s.durationMs]);
+
+describe("the timeline", () => {
+  it("folds an approved, executed and assessed remediation into its eight stages with durations", () => {
+    // Prepare
+    const rr = remediation({
+      phase: "Completed",
+      outcome: "Remediated",
+      completedAt: "2026-11-26T02:30:22.485Z",
+    });
+    // Act
+    const timeline = buildTimeline(rr, chain(approvedTrail()));
+    // Assess
+    expect(summary(timeline)).toEqual([
+      ["signal", "done", ["RemediationCreated"], 0],
+      ["enrichment", "done", ["SignalProcessed"], 556],
+      ["analysis", "done", ["AnalysisCompleted"], 291],
+      ["policy", "done", ["PolicyEvaluated"], 61],
+      ["approval", "done", ["ApprovalRequested", "ApprovalDecided", "PhaseChanged"], 330],
+      // The execution's events carry its start time, a little before the phase change: never negative.
+      ["execution", "done", ["WorkflowExecutionStarted", "WorkflowExecuted"], 0],
+      ["rollout", "done", ["RolloutChecked", "PhaseChanged"], 290],
+      // A resolved alert after execution is assessment evidence.
+      ["assessment", "done", ["SignalResolved", "EffectivenessAssessed"], 400_101],
+    ]);
+    expect(timeline.final).toBe(true);
+    expect(timeline.totalMs).toBe(401_629);
+  });
+
+  it("marks where a running remediation is, and what it has not reached yet", () => {
+    const trail = approvedTrail().slice(0, 5);
+    const timeline = buildTimeline(remediation({ phase: "AwaitingApproval" }), chain(trail));
+    expect(timeline.stages.map((s) => s.status)).toEqual([
+      "done",
+      "done",
+      "done",
+      "done",
+      "current",
+      "waiting",
+      "waiting",
+      "waiting",
+    ]);
+    expect(timeline.final).toBe(false);
+  });
+
+  it("calls a stage nobody needed skipped, and stages after a dry run not reached", () => {
+    const trail = approvedTrail();
+    const autoApproved = [...trail.slice(0, 4), ...trail.slice(6)];
+    const ran = buildTimeline(remediation({ phase: "Verifying" }), chain(autoApproved));
+    expect(ran.stages.find((s) => s.id === "approval")?.status).toBe("skipped");
+
+    const dryRun = buildTimeline(
+      remediation({ phase: "Completed", outcome: "DryRun" }),
+      chain([
+        ...trail.slice(0, 3),
+        {
+          type: "PhaseChanged",
+          at: "2026-11-26T02:23:41.800Z",
+          actor: { type: "system", id: "pipeline", channel: "pipeline" },
+          details: { from: "Analyzing", to: "Completed", outcome: "DryRun", reason: "Level 1 (observe)" },
+        },
+      ]),
+    );
+    expect(summary(dryRun).map(([id, status, events]) => [id, status, events])).toEqual([
+      ["signal", "done", ["RemediationCreated"]],
+      ["enrichment", "done", ["SignalProcessed"]],
+      ["analysis", "done", ["AnalysisCompleted", "PhaseChanged"]],
+      ["policy", "not-reached", []],
+      ["approval", "not-reached", []],
+      ["execution", "not-reached", []],
+      ["rollout", "not-reached", []],
+      ["assessment", "not-reached", []],
+    ]);
+  });
+
+  it.each([
+    [5, "Approved by alice via console — roll back further"],
+    [2, "selected crashloop-rollback-v1 at confidence 0.95 (trust level approve)"],
+    [3, "approval required: production environment"],
+    [6, "AwaitingApproval → Executing"],
+    [12, "score 1.00 (Full) → Remediated"],
+    [0, "alert KubePodCrashLooping on Deployment production/checkout"],
+  ])("describes event %i as %j", (index, text) => {
+    const event = chain(approvedTrail())[index];
+    if (!event) throw new Error("no such event");
+    expect(describeEvent(event)).toBe(text);
+  });
+});
