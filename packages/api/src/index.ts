@@ -6,4 +6,5 @@ export * from "./auth";
 export * from "./errors";
 export * from "./ingest";
 export * from "./slack";
+export * from "./workflows/actions";
 export * from "./workflows/routes";

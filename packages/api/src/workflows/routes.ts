@@ -7,11 +7,12 @@ import {
   type SystemAuditStore,
   type TrustStore,
 } from "@kubernaut/store";
-import { findWorkflow, type WorkflowDefinition } from "@kubernaut/workflows";
+import type { WorkflowDefinition } from "@kubernaut/workflows";
 import { Hono } from "hono";
 import { z } from "zod";
-import { type AuthEnv, apiAuth, type RequestChannel, requestChannel } from "../auth";
-import { ApiError, parseOrThrow } from "../errors";
+import { type AuthEnv, apiAuth, requestChannel } from "../auth";
+import { parseOrThrow } from "../errors";
+import { changeTrustLevel, registerLevel, setPaused, TrustChange } from "./actions";
 import { catalogWithRegistered } from "./registered";
 
 export interface TrustDeps {
@@ -25,14 +26,6 @@ export interface TrustDeps {
   now?: () => Date;
 }
 
-const TrustChange = z
-  .object({
-    level: z.enum(["observe", "approve", "automate"]),
-    namespaces: z.array(z.string().min(1).max(63)).max(100).optional(),
-    reason: z.string().min(1, "say why the trust level changes").max(2000),
-  })
-  .strict();
-
 const PauseBody = z.object({ reason: z.string().min(1).max(2000) }).strict();
 
 /**
@@ -41,7 +34,7 @@ const PauseBody = z.object({ reason: z.string().min(1).max(2000) }).strict();
  * recorded in the system audit stream with its actor and reason.
  */
 export function trustRoutes(deps: TrustDeps, tokens: readonly ApiTokenConfig[]) {
-  const registerAs = () => (deps.config().remediationOrchestrator.newWorkflowsDryRun ? "observe" : "approve");
+  const registerAs = () => registerLevel(deps);
   const now = () => deps.now?.() ?? new Date();
   return new Hono<AuthEnv>()
     .get("/api/v1/workflows", apiAuth(tokens, "viewer"), async (c) => {
@@ -65,26 +58,11 @@ export function trustRoutes(deps: TrustDeps, tokens: readonly ApiTokenConfig[]) 
     })
     .patch("/api/v1/workflows/:id/trust", apiAuth(tokens, "admin"), async (c) => {
       const id = c.req.param("id");
-      if (!findWorkflow(id, await catalogWithRegistered(deps)))
-        throw new ApiError(404, "not_found", `workflow ${id} is not in the catalog`);
       const change = parseOrThrow(TrustChange, await c.req.json().catch(() => undefined), "trust change");
-      const caller = c.get("caller");
-      const before = await deps.trust.get(id, registerAs());
-      const after = await deps.trust.setLevel(id, { ...change, actor: caller.name, at: now() }, registerAs());
-      await deps.systemAudit.append({
-        type: "TrustChanged",
-        at: now().toISOString(),
-        actor: {
-          type: "user",
-          id: caller.name,
-          channel: requestChannel(c.req.header("x-kubernaut-channel")),
-        },
-        details: {
-          workflowId: id,
-          from: { level: before.level, namespaces: before.namespaces },
-          to: { level: after.level, namespaces: after.namespaces },
-          reason: change.reason,
-        },
+      const after = await changeTrustLevel(deps, {
+        workflowId: id,
+        change,
+        actor: { id: c.get("caller").name, channel: requestChannel(c.req.header("x-kubernaut-channel")) },
       });
       return c.json({ workflowId: id, level: after.level, namespaces: after.namespaces });
     })
@@ -158,42 +136,22 @@ export function trustRoutes(deps: TrustDeps, tokens: readonly ApiTokenConfig[]) 
     .put("/api/v1/pause", apiAuth(tokens, "admin"), async (c) => {
       const { reason } = parseOrThrow(PauseBody, await c.req.json().catch(() => undefined), "pause");
       return c.json(
-        await setPause(
+        await setPaused(
           deps,
           true,
-          c.get("caller").name,
+          { id: c.get("caller").name, channel: requestChannel(c.req.header("x-kubernaut-channel")) },
           reason,
-          requestChannel(c.req.header("x-kubernaut-channel")),
         ),
       );
     })
     .delete("/api/v1/pause", apiAuth(tokens, "admin"), async (c) => {
       return c.json(
-        await setPause(
+        await setPaused(
           deps,
           false,
-          c.get("caller").name,
+          { id: c.get("caller").name, channel: requestChannel(c.req.header("x-kubernaut-channel")) },
           "resumed",
-          requestChannel(c.req.header("x-kubernaut-channel")),
         ),
       );
     });
-}
-
-async function setPause(
-  deps: TrustDeps,
-  paused: boolean,
-  actor: string,
-  reason: string,
-  channel: RequestChannel,
-) {
-  const at = deps.now?.() ?? new Date();
-  await deps.trust.setPaused(paused, actor, reason, at);
-  await deps.systemAudit.append({
-    type: paused ? "Paused" : "Resumed",
-    at: at.toISOString(),
-    actor: { type: "user", id: actor, channel },
-    details: { reason },
-  });
-  return deps.trust.paused();
 }

@@ -1,0 +1,77 @@
+import type { Actor } from "@kubernaut/core";
+import type { TrustLevel } from "@kubernaut/store";
+import { findWorkflow } from "@kubernaut/workflows";
+import { z } from "zod";
+import { ApiError } from "../errors";
+import { catalogWithRegistered } from "./registered";
+import type { TrustDeps } from "./routes";
+
+/** A graduation or demotion, whole or in some namespaces, with the reason the audit keeps. */
+export const TrustChange = z
+  .object({
+    level: z.enum(["observe", "approve", "automate"]),
+    namespaces: z.array(z.string().min(1).max(63)).max(100).optional(),
+    reason: z.string().trim().min(1, "say why the trust level changes").max(2000),
+  })
+  .strict();
+export type TrustChange = z.infer<typeof TrustChange>;
+
+export const PauseReason = z.string().trim().min(1, "say why execution pauses").max(2000);
+
+type ActionDeps = Pick<TrustDeps, "config" | "trust" | "systemAudit" | "catalog" | "now">;
+
+/** Where a new workflow starts on the ladder (Level 2: observe unless configured otherwise). */
+export function registerLevel(deps: Pick<TrustDeps, "config">): TrustLevel {
+  return deps.config().remediationOrchestrator.newWorkflowsDryRun ? "observe" : "approve";
+}
+
+/**
+ * Graduates or demotes a workflow and records it in the system audit stream — one implementation for
+ * every door (API, console, MCP through the API), so the trust history reads the same whichever was used.
+ * The caller's role was checked by the door.
+ */
+export async function changeTrustLevel(
+  deps: ActionDeps,
+  request: { workflowId: string; change: TrustChange; actor: Required<Pick<Actor, "id" | "channel">> },
+) {
+  const { workflowId, change, actor } = request;
+  if (!findWorkflow(workflowId, await catalogWithRegistered(deps)))
+    throw new ApiError(404, "not_found", `workflow ${workflowId} is not in the catalog`);
+  const at = deps.now?.() ?? new Date();
+  const before = await deps.trust.get(workflowId, registerLevel(deps));
+  const after = await deps.trust.setLevel(
+    workflowId,
+    { ...change, actor: actor.id, at },
+    registerLevel(deps),
+  );
+  await deps.systemAudit.append({
+    type: "TrustChanged",
+    at: at.toISOString(),
+    actor: { type: "user", ...actor },
+    details: {
+      workflowId,
+      from: { level: before.level, namespaces: before.namespaces },
+      to: { level: after.level, namespaces: after.namespaces },
+      reason: change.reason,
+    },
+  });
+  return after;
+}
+
+/** The kill switch, audited with who pulled it, through which door and why. */
+export async function setPaused(
+  deps: Pick<TrustDeps, "trust" | "systemAudit" | "now">,
+  paused: boolean,
+  actor: Required<Pick<Actor, "id" | "channel">>,
+  reason: string,
+) {
+  const at = deps.now?.() ?? new Date();
+  await deps.trust.setPaused(paused, actor.id, reason, at);
+  await deps.systemAudit.append({
+    type: paused ? "Paused" : "Resumed",
+    at: at.toISOString(),
+    actor: { type: "user", ...actor },
+    details: { reason },
+  });
+  return deps.trust.paused();
+}
