@@ -129,16 +129,6 @@ export async function createApi({
     environment: approvalsEnvironment,
     permissions: approvalPermissions,
   });
-  new sst.aws.CronV2("ApprovalsOutbox", {
-    schedule: "rate(1 minute)",
-    function: {
-      ...common,
-      handler: "functions/approvals-outbox.handler",
-      timeout: "1 minute",
-      environment: approvalsEnvironment,
-      permissions: approvalPermissions,
-    },
-  });
 
   // Assistants and agents (MCP): the API's route groups in one function, since every MCP tool is an API
   // call made in-process with the caller's token.

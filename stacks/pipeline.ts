@@ -113,10 +113,21 @@ export async function createPipeline({
     ),
   });
 
-  // The effectiveness monitor: every minute, claims and scores the due assessments.
-  new sst.aws.CronV2("EffectivenessMonitor", {
+  // The one schedule (every minute): the approvals outbox sweep and the effectiveness monitor. One
+  // schedule, not two, keeps an idle installation's cost down (see the README's performance section).
+  new sst.aws.CronV2("EveryMinute", {
     schedule: "rate(1 minute)",
-    function: { ...common, handler: "functions/assess.handler", timeout: "5 minutes", memory: "1024 MB" },
+    function: {
+      ...common,
+      handler: "functions/schedule.handler",
+      timeout: "5 minutes",
+      memory: "1024 MB",
+      permissions: [
+        ...common.permissions,
+        // The outbox resumes executions waiting for a decision; task-token APIs take no resource ARN.
+        { actions: ["states:SendTaskSuccess", "states:SendTaskFailure"], resources: ["*"] },
+      ],
+    },
   });
 
   const reconcile = new sst.aws.Function("ExecutionClosed", {

@@ -48,4 +48,32 @@ describe("the ingest function bundle", () => {
     expect(bytes).toBeGreaterThan(0);
     expect(bytes).toBeLessThan(2_000_000);
   });
+
+  it("the every-minute schedule (outbox sweep + effectiveness monitor) carries no OPA, Slack or LLM client", async () => {
+    const result = await build({
+      entryPoints: [join(ROOT, "functions/schedule.ts")],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node22",
+      write: false,
+      metafile: true,
+      minify: true,
+      logLevel: "silent",
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    for (const name of [
+      "@open-policy-agent",
+      "@slack/",
+      "client-bedrock",
+      "@kubernaut/llm",
+      "@kubernaut/policy",
+    ])
+      expect(
+        inputs.filter((path) => path.includes(name)),
+        name,
+      ).toEqual([]);
+    expect(inputs.some((path) => path.includes("packages/api/src/approvals/deliver.ts"))).toBe(true);
+    expect(inputs.some((path) => path.includes("packages/effectiveness/src"))).toBe(true);
+  });
 });
