@@ -85,6 +85,25 @@ describe("read routes", () => {
     expect(new Set(seen).size).toBe(4);
   });
 
+  it("refuses a crafted cursor, or one reused under another filter, with a 400 (never a 500)", async () => {
+    const first = await get("/api/v1/remediations?limit=1");
+    const { cursor } = (await first.json()) as { cursor: string };
+    const crafted = Buffer.from("{}").toString("base64url");
+    const forged = Buffer.from(JSON.stringify({ pk: "RR#x", sk: "RR", gsi3pk: "RR" })).toString("base64url");
+    for (const query of [
+      `cursor=${crafted}`,
+      `cursor=${forged}`,
+      `phase=Pending&cursor=${cursor}`,
+      `fingerprint=${"a".repeat(64)}&cursor=${cursor}`,
+    ]) {
+      const response = await get(`/api/v1/remediations?${query}`);
+      expect(response.status, query).toBe(400);
+      const { error } = (await response.json()) as { error: { message: string } };
+      expect(error.message, query).toContain("cursor");
+    }
+    expect((await get(`/api/v1/remediations?limit=1&cursor=${cursor}`)).status).toBe(200);
+  });
+
   it.each([
     ["phase=Done", "phase:"],
     ["limit=0", "limit:"],

@@ -233,7 +233,9 @@ export class RemediationStore {
     }
 
     const items: RemediationRequest[] = [];
-    let startKey = filter.cursor ? decodeCursor(filter.cursor) : undefined;
+    let startKey = filter.cursor
+      ? decodeCursor(filter.cursor, base.IndexName as string, values[":ipk"] as string)
+      : undefined;
     // A filter applies after DynamoDB's Limit, so keep reading until the page is full or the index ends.
     do {
       const page = await this.db.send(
@@ -676,12 +678,27 @@ function encodeCursor(key: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify(key)).toString("base64url");
 }
 
-function decodeCursor(cursor: string): Record<string, unknown> {
+/**
+ * A cursor is the LastEvaluatedKey of the same query: exactly the table's and the index's key attributes,
+ * as strings, in the partition being read. Anything else (crafted, or reused under another filter) is
+ * refused here as a 400 instead of reaching DynamoDB as a start key it rejects.
+ */
+function decodeCursor(cursor: string, indexName: string, partition: string): Record<string, unknown> {
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (typeof value !== "object" || value === null || Array.isArray(value)) throw new InvalidCursorError();
-    return value as Record<string, unknown>;
+    value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
   } catch {
     throw new InvalidCursorError();
   }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new InvalidCursorError();
+  const key = value as Record<string, unknown>;
+  const expected = ["pk", "sk", `${indexName}pk`, `${indexName}sk`];
+  const names = Object.keys(key);
+  if (
+    names.length !== expected.length ||
+    !expected.every((name) => typeof key[name] === "string" && key[name] !== "") ||
+    key[`${indexName}pk`] !== partition
+  )
+    throw new InvalidCursorError();
+  return key;
 }

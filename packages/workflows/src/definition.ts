@@ -56,7 +56,7 @@ export function defineWorkflow(input: WorkflowDefinitionInput): WorkflowDefiniti
   const result = WorkflowDefinition.safeParse(input);
   if (!result.success) {
     throw new InvalidWorkflowError(
-      String((input as { id?: unknown }).id ?? "(no id)"),
+      typeof (input as { id?: unknown } | null)?.id === "string" ? (input as { id: string }).id : "(no id)",
       result.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`),
     );
   }

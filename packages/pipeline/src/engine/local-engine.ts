@@ -126,6 +126,10 @@ export class LocalStepFunctions {
             [`${TIMEOUT_PARAMETER}.$`]: timeoutPath,
           };
           delete state.TimeoutSecondsPath;
+          // Without a timeout of its own the library applies its 60 s default, which would expire every
+          // approval after a minute; the engine's timer enforces the real one. 2,000,000 s stays below
+          // Node's setTimeout ceiling (2^31 - 1 ms), past which a delay becomes 1 ms.
+          state.TimeoutSeconds = 2_000_000;
         }
         taskStates.push({
           stateName,

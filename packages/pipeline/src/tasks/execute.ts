@@ -1,4 +1,4 @@
-import { detectLabels, executeWorkflow, rolloutConverged } from "@kubernaut/cluster";
+import { detectLabels, executeWorkflow, rolloutConverged, withKubernetesRetries } from "@kubernaut/cluster";
 import { formatDuration, type RemediationRequest } from "@kubernaut/core";
 import { isOscillating } from "@kubernaut/notify";
 import { leaseKey } from "@kubernaut/store";
@@ -103,7 +103,8 @@ export async function execute(deps: PipelineDeps, remediationId: string): Promis
       { set: { workflowExecution: snapshot } },
     );
   }
-  const current = await access.read(ref);
+  // Retried like every other call to the cluster: one 5xx or dropped connection must not fail the remediation.
+  const current = await withKubernetesRetries(`read ${ref.kind} ${ref.name}`, () => access.read(ref));
   const labels = detectLabels(current);
   const result = await executeWorkflow(
     access,
