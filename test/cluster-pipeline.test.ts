@@ -29,6 +29,47 @@ async function setUp() {
   return { simulator: cluster.simulator, h, access: cluster.access };
 }
 
+describe("a crash after the change, before Execute reported it", () => {
+  it("keeps the pre-change spec hash on the retry, so the execution record still shows the change", async () => {
+    // Arrange: Execute does its work, then the Lambda dies once (Step Functions retries it).
+    const cluster = await simulatedCluster({ images: { "shop/checkout:1.5.0-bad": { crash: true } } });
+    let crashes = 0;
+    const h = await createPipelineHarness(
+      { remediationOrchestrator: { dryRun: false }, aianalysis: { rego: { policy: sourcePath("starter") } } },
+      {
+        clusterUrl: cluster.url,
+        wrapHandlers: (handlers) => ({
+          ...handlers,
+          execute: async (payload) => {
+            const result = await handlers.execute(payload);
+            if (crashes++ === 0)
+              throw Object.assign(new Error("Sandbox.Timedout"), { name: "TransientError" });
+            return result;
+          },
+        }),
+      },
+    );
+    closers.push(cluster.close, () => h.pipeline.close());
+    await badRollout(cluster.access, "staging");
+
+    // Act
+    const [created] = await h.postAlerts(crashAlert("staging"));
+    const rr = await h.waitFor(
+      created?.remediationId as string,
+      (r) => r.phase === "Verifying" || isTerminal(r.phase),
+    );
+
+    // Assess: the retry found the change applied, and the record keeps the hash from before it.
+    expect(crashes).toBe(2);
+    const execution = rr.workflowExecution;
+    expect(execution?.alreadyApplied).toBe(true);
+    expect(execution?.preHash).toBeDefined();
+    expect(execution?.preHash).not.toBe(execution?.postHash);
+    const started = (await h.store.timeline(rr.id))?.audit.find((e) => e.type === "WorkflowExecutionStarted");
+    expect(started?.details).toMatchObject({ preHash: execution?.preHash });
+  });
+});
+
 const crashAlert = (namespace: string) =>
   webhook([
     { labels: { alertname: "KubePodCrashLooping", severity: "critical", namespace, deployment: "checkout" } },

@@ -1,4 +1,10 @@
-import { detectLabels, executeWorkflow, rolloutConverged, withKubernetesRetries } from "@kubernaut/cluster";
+import {
+  detectLabels,
+  executeWorkflow,
+  rolloutConverged,
+  specHash,
+  withKubernetesRetries,
+} from "@kubernaut/cluster";
 import { formatDuration, type RemediationRequest } from "@kubernaut/core";
 import { isOscillating } from "@kubernaut/notify";
 import { leaseKey } from "@kubernaut/store";
@@ -96,16 +102,27 @@ export async function execute(deps: PipelineDeps, remediationId: string): Promis
     target,
     startedAt: started,
   };
-  if (!rr.workflowExecution) {
-    await deps.store.appendAudit(
-      remediationId,
-      { type: "WorkflowExecutionStarted", at: now.toISOString(), actor: PIPELINE_ACTOR, details: snapshot },
-      { set: { workflowExecution: snapshot } },
-    );
-  }
   // Retried like every other call to the cluster: one 5xx or dropped connection must not fail the remediation.
   const current = await withKubernetesRetries(`read ${ref.kind} ${ref.name}`, () => access.read(ref));
   const labels = detectLabels(current);
+  // The pre-change spec hash is recorded before anything changes: a retry after a crash finds the change
+  // already applied and can no longer see the old spec, and regression detection keys on this hash.
+  let preHash = rr.workflowExecution?.preHash;
+  if (!rr.workflowExecution) {
+    preHash = await withKubernetesRetries(`hash ${ref.kind} ${ref.name}`, () =>
+      specHash(target.kind, current, access.core),
+    );
+    await deps.store.appendAudit(
+      remediationId,
+      {
+        type: "WorkflowExecutionStarted",
+        at: now.toISOString(),
+        actor: PIPELINE_ACTOR,
+        details: { ...snapshot, preHash },
+      },
+      { set: { workflowExecution: { ...snapshot, preHash } } },
+    );
+  }
   const result = await executeWorkflow(
     access,
     {
@@ -118,7 +135,13 @@ export async function execute(deps: PipelineDeps, remediationId: string): Promis
     { gitOpsManaged: labels.gitOpsManaged === true },
   );
   const deadline = new Date(now.getTime() + config.remediationOrchestrator.timeouts.verifying).toISOString();
-  const applied = { ...snapshot, ...result, appliedAt: now.toISOString(), deadline };
+  const applied = {
+    ...snapshot,
+    ...result,
+    preHash: preHash ?? result.preHash,
+    appliedAt: now.toISOString(),
+    deadline,
+  };
   await deps.store.appendAudit(
     remediationId,
     {
@@ -127,7 +150,7 @@ export async function execute(deps: PipelineDeps, remediationId: string): Promis
       actor: PIPELINE_ACTOR,
       details: {
         summary: result.summary,
-        preHash: result.preHash,
+        preHash: applied.preHash,
         postHash: result.postHash,
         alreadyApplied: result.alreadyApplied,
       },
