@@ -7,9 +7,14 @@ import {
   type RequestContext,
 } from "@a2a-js/sdk/server";
 import type { Caller } from "@kubernaut/api/auth";
-import { type IntakeStarter, ingestSignal, type RemediationStarter } from "@kubernaut/api/ingest";
+import {
+  type IntakeStarter,
+  ingestSignal,
+  type RemediationStarter,
+  submitIntake,
+} from "@kubernaut/api/ingest";
 import type { Config } from "@kubernaut/config";
-import { type IntakeRequest, newIntakeId, type Signal } from "@kubernaut/core";
+import type { Signal } from "@kubernaut/core";
 import { type IntakeStore, isTransientError, type RemediationStore } from "@kubernaut/store";
 import { logger, metrics } from "@kubernaut/telemetry";
 import { callerOf } from "./caller";
@@ -159,40 +164,31 @@ export class RemediationExecutor implements AgentExecutor {
         TaskState.TASK_STATE_REJECTED,
         "a described problem needs a language model: configure aianalysis.llm (provider, model, and baseUrl for openai-compatible), or send a structured signal instead (a data part with Alertmanager labels: alertname, namespace, deployment …)",
       );
-    const at = this.now();
-    const key = `a2a:${context.userMessage.messageId}`;
-    const candidate: IntakeRequest = {
-      id: newIntakeId(at, { caller: caller.name, key }),
-      text: request.text,
-      ...(request.cluster ? { cluster: request.cluster } : {}),
-      submittedBy: caller.name,
-      channel: "a2a",
-      state: "Received",
-      createdAt: at.toISOString(),
-      updatedAt: at.toISOString(),
-    };
-    const created = await intake.intakes.create(candidate);
-    const current = created ? candidate : await intake.intakes.get(candidate.id);
-    if (!current) throw new Error(`intake ${candidate.id} could not be read back`);
-    if (!created && current.text !== candidate.text)
+    const submission = await submitIntake(
+      intake,
+      {
+        text: request.text,
+        cluster: request.cluster,
+        caller: caller.name,
+        channel: "a2a",
+        // The message id makes a resend idempotent, as an Idempotency-Key does on the API.
+        idempotencyKey: `a2a:${context.userMessage.messageId}`,
+      },
+      this.now(),
+    );
+    if (submission.outcome === "conflict")
       return stopped(
         base,
         TaskState.TASK_STATE_REJECTED,
-        `message ${context.userMessage.messageId} was already sent with a different text (intake ${current.id})`,
+        `message ${context.userMessage.messageId} was already sent with a different text (intake ${submission.existing.id})`,
       );
-    const link: TaskLink = { ...base, intakeId: current.id };
-    if (current.state === "Received") {
-      try {
-        await intake.starter.start(current.id);
-      } catch (error) {
-        logger.warn("could not start the intake execution", { intakeId: current.id, error });
-        return stopped(
-          link,
-          TaskState.TASK_STATE_FAILED,
-          "the intake execution could not be started; send the same message again (same messageId) to retry",
-        );
-      }
-    }
+    const link: TaskLink = { ...base, intakeId: submission.request.id };
+    if (submission.outcome === "notStarted")
+      return stopped(
+        link,
+        TaskState.TASK_STATE_FAILED,
+        "the intake execution could not be started; send the same message again (same messageId) to retry",
+      );
     return this.deps.tracker.derive(link);
   }
 }

@@ -1,2 +1,3 @@
 export * from "./routes";
 export * from "./starter";
+export * from "./submit";

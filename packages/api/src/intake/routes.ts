@@ -1,13 +1,13 @@
 import type { ApiTokenConfig } from "@kubernaut/config";
-import { type IntakeRequest, newIntakeId } from "@kubernaut/core";
+import type { IntakeRequest } from "@kubernaut/core";
 import type { IntakeStore } from "@kubernaut/store";
-import { logger, metrics } from "@kubernaut/telemetry";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { type AuthEnv, apiAuth, requestChannel } from "../auth";
 import { ApiError, parseOrThrow } from "../errors";
 import type { IntakeStarter } from "./starter";
+import { submitIntake } from "./submit";
 
 const TextSignalRequest = z
   .object({
@@ -72,52 +72,32 @@ export function intakeRoutes(deps: IntakeRouteDeps, tokens: readonly ApiTokenCon
         const keyHeader = c.req.header("idempotency-key");
         const key =
           keyHeader === undefined ? undefined : parseOrThrow(IdempotencyKey, keyHeader, "Idempotency-Key");
-        const caller = c.get("caller");
-        const at = now();
-        const request: IntakeRequest = {
-          id: newIntakeId(at, key ? { caller: caller.name, key } : undefined),
-          text: input.text,
-          ...(input.cluster ? { cluster: input.cluster } : {}),
-          submittedBy: caller.name,
-          channel: requestChannel(c.req.header("x-kubernaut-channel")),
-          state: "Received",
-          createdAt: at.toISOString(),
-          updatedAt: at.toISOString(),
-        };
-        const created = await intakes.create(request);
-        const current = created ? request : await intakes.get(request.id);
-        if (!current)
-          throw new ApiError(503, "unavailable", "the intake request could not be read back; retry");
-        if (!created && current.text !== request.text)
+        const submission = await submitIntake(
+          { intakes, starter },
+          {
+            text: input.text,
+            cluster: input.cluster,
+            caller: c.get("caller").name,
+            channel: requestChannel(c.req.header("x-kubernaut-channel")),
+            idempotencyKey: key,
+          },
+          now(),
+        );
+        if (submission.outcome === "conflict")
           throw new ApiError(
             409,
             "conflict",
-            `Idempotency-Key ${key} was used for a different text (intake ${current.id})`,
+            `Idempotency-Key ${key} was used for a different text (intake ${submission.existing.id})`,
           );
-        if (current.state === "Received") {
-          try {
-            await starter.start(current.id);
-          } catch (error) {
-            logger.warn("could not start the intake execution", { intakeId: current.id, error });
-            // With a key the caller's retry starts it; without one nobody can, so say it failed.
-            if (!key)
-              await intakes
-                .advance(current.id, "Failed", { failure: "the intake execution could not be started" }, at)
-                .catch(() => undefined);
-            throw new ApiError(
-              503,
-              "unavailable",
-              key
-                ? "the intake execution could not be started; retry with the same Idempotency-Key"
-                : "the intake execution could not be started; retry",
-            );
-          }
-        }
-        if (created)
-          metrics.inc("kubernaut_intake_requests_total", "Text intake requests by outcome", {
-            outcome: "received",
-          });
-        return c.json(view(current), 202);
+        if (submission.outcome === "notStarted")
+          throw new ApiError(
+            503,
+            "unavailable",
+            key
+              ? "the intake execution could not be started; retry with the same Idempotency-Key"
+              : "the intake execution could not be started; retry",
+          );
+        return c.json(view(submission.request), 202);
       },
     )
     .get("/api/v1/intake/:id", apiAuth(tokens, "viewer"), async (c) => {
