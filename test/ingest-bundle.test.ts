@@ -4,6 +4,20 @@ import { describe, expect, it } from "vitest";
 
 const ROOT = join(import.meta.dirname, "..");
 
+/** A function bundled the way SST does (esbuild, minified ESM, node22), with its import graph. */
+const bundle = (name: string) =>
+  build({
+    entryPoints: [join(ROOT, `functions/${name}.ts`)],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node22",
+    write: false,
+    metafile: true,
+    minify: true,
+    logLevel: "silent",
+  });
+
 /**
  * DESIGN §2: the ingest function stays small so it cold-starts fast under an alert storm. This bundles
  * it the way SST does (esbuild, ESM, node22) and fails if a heavy client sneaks into its import graph.
@@ -11,17 +25,7 @@ const ROOT = join(import.meta.dirname, "..");
 describe("the ingest function bundle", () => {
   it("contains no Kubernetes, OPA, Slack or LLM client", async () => {
     // Act
-    const result = await build({
-      entryPoints: [join(ROOT, "functions/ingest.ts")],
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node22",
-      write: false,
-      metafile: true,
-      minify: true,
-      logLevel: "silent",
-    });
+    const result = await bundle("ingest");
     // Assess
     const inputs = Object.keys(result.metafile.inputs);
     const forbidden = [
@@ -50,17 +54,7 @@ describe("the ingest function bundle", () => {
   });
 
   it("the every-minute schedule (outbox sweep + effectiveness monitor) carries no OPA, Slack or LLM client", async () => {
-    const result = await build({
-      entryPoints: [join(ROOT, "functions/schedule.ts")],
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node22",
-      write: false,
-      metafile: true,
-      minify: true,
-      logLevel: "silent",
-    });
+    const result = await bundle("schedule");
     const inputs = Object.keys(result.metafile.inputs);
     for (const name of [
       "@open-policy-agent",
