@@ -45,31 +45,34 @@ export async function createApi({
     resources: [parameterArn(secrets.webhookToken), parameterArn(secrets.apiTokens)],
   };
 
+  // What may start remediations (the webhook, A2A) and intake requests (text): read and conditionally
+  // write items, start both machines, read the tokens — nothing else.
+  const ingestEnvironment = {
+    ...common.environment,
+    KUBERNAUT_STATE_MACHINE_ARN: stateMachineArn,
+    KUBERNAUT_INTAKE_STATE_MACHINE_ARN: intakeStateMachineArn,
+  };
+  const ingestPermissions = [
+    {
+      actions: [
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:ConditionCheckItem",
+      ],
+      resources: tableResources,
+    },
+    { actions: ["states:StartExecution"], resources: [stateMachineArn, intakeStateMachineArn] },
+    readSecrets,
+  ];
   const ingest = new sst.aws.Function("Ingest", {
     ...common,
     handler: "functions/ingest.handler",
     memory: "512 MB",
     timeout: "10 seconds",
-    environment: {
-      ...common.environment,
-      KUBERNAUT_STATE_MACHINE_ARN: stateMachineArn,
-      KUBERNAUT_INTAKE_STATE_MACHINE_ARN: intakeStateMachineArn,
-    },
-    permissions: [
-      {
-        actions: [
-          "dynamodb:GetItem",
-          "dynamodb:Query",
-          "dynamodb:PutItem",
-          "dynamodb:UpdateItem",
-          "dynamodb:ConditionCheckItem",
-        ],
-        resources: tableResources,
-      },
-      // Remediations (the webhook) and intake requests (text, interpreted by the intake machine).
-      { actions: ["states:StartExecution"], resources: [stateMachineArn, intakeStateMachineArn] },
-      readSecrets,
-    ],
+    environment: ingestEnvironment,
+    permissions: ingestPermissions,
   });
 
   const api = new sst.aws.Function("Api", {
@@ -149,31 +152,14 @@ export async function createApi({
     ],
   });
 
-  // A2A: messages become signals (ingest's permissions, both state machines); tasks are table items.
+  // A2A: messages become signals exactly as ingest's do; its tasks are items in the same table.
   const a2a = new sst.aws.Function("A2a", {
     ...common,
     handler: "functions/a2a.handler",
     memory: "512 MB",
     timeout: "10 seconds",
-    environment: {
-      ...common.environment,
-      KUBERNAUT_STATE_MACHINE_ARN: stateMachineArn,
-      KUBERNAUT_INTAKE_STATE_MACHINE_ARN: intakeStateMachineArn,
-    },
-    permissions: [
-      {
-        actions: [
-          "dynamodb:GetItem",
-          "dynamodb:Query",
-          "dynamodb:PutItem",
-          "dynamodb:UpdateItem",
-          "dynamodb:ConditionCheckItem",
-        ],
-        resources: tableResources,
-      },
-      { actions: ["states:StartExecution"], resources: [stateMachineArn, intakeStateMachineArn] },
-      readSecrets,
-    ],
+    environment: ingestEnvironment,
+    permissions: ingestPermissions,
   });
 
   const http = new sst.aws.ApiGatewayV2("Http");

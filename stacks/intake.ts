@@ -1,6 +1,7 @@
 import { buildIntakeDefinition, INTAKE_FUNCTIONS, type IntakeFunction } from "@kubernaut/intake/definition";
 import { functionFiles } from "./files";
 import type { Secrets } from "./secrets";
+import { stateMachine } from "./state-machine";
 import type { Storage } from "./storage";
 
 const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
@@ -76,37 +77,15 @@ export async function createIntake({
     ]),
   ) as Record<IntakeFunction, sst.aws.Function>;
 
-  const role = new aws.iam.Role("IntakeRole", {
-    assumeRolePolicy: JSON.stringify({
-      Version: "2012-10-17",
-      Statement: [
-        { Effect: "Allow", Principal: { Service: "states.amazonaws.com" }, Action: "sts:AssumeRole" },
-      ],
-    }),
-  });
-  const arns = $output(Object.fromEntries(INTAKE_FUNCTIONS.map((fn) => [fn, functions[fn].arn])));
-  new aws.iam.RolePolicy("IntakeInvoke", {
-    role: role.id,
-    policy: arns.apply((resolved) =>
-      JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: Object.values(resolved) }],
-      }),
-    ),
-  });
-  const machine = new aws.sfn.StateMachine("Intake", {
+  const machine = await stateMachine("Intake", {
     name: `kubernaut-${$app.stage}-intake`,
-    type: "STANDARD",
-    roleArn: role.arn,
-    definition: arns.apply((resolved) =>
-      JSON.stringify(
-        buildIntakeDefinition({
-          functionArn: (fn) => (resolved as Record<IntakeFunction, string>)[fn],
-          // The Lambda's own 5-minute timeout bounds the model's budget (at most 15 minutes in config).
-          interpretTimeoutSeconds: 300,
-        }),
-      ),
-    ),
+    functions,
+    definition: (functionArn) =>
+      buildIntakeDefinition({
+        functionArn,
+        // The Lambda's own 5-minute timeout bounds the model's budget (at most 15 minutes in config).
+        interpretTimeoutSeconds: 300,
+      }),
   });
   return { machine, functions };
 }

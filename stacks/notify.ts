@@ -2,6 +2,7 @@ import { loadConfig } from "@kubernaut/config";
 import { buildNotifyDefinition, NOTIFY_FUNCTIONS, type NotifyFunction } from "@kubernaut/notify/definition";
 import { functionFiles } from "./files";
 import type { Secrets } from "./secrets";
+import { stateMachine } from "./state-machine";
 import type { Storage } from "./storage";
 
 const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
@@ -60,41 +61,19 @@ export async function createNotify({ storage, secrets }: { storage: Storage; sec
     ]),
   ) as Record<NotifyFunction, sst.aws.Function>;
 
-  const role = new aws.iam.Role("NotifyRole", {
-    assumeRolePolicy: JSON.stringify({
-      Version: "2012-10-17",
-      Statement: [
-        { Effect: "Allow", Principal: { Service: "states.amazonaws.com" }, Action: "sts:AssumeRole" },
-      ],
-    }),
-  });
-  const arns = $output(Object.fromEntries(NOTIFY_FUNCTIONS.map((fn) => [fn, functions[fn].arn])));
-  new aws.iam.RolePolicy("NotifyInvoke", {
-    role: role.id,
-    policy: arns.apply((resolved) =>
-      JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: Object.values(resolved) }],
-      }),
-    ),
-  });
   const retry = config.notification.retry;
-  const machine = new aws.sfn.StateMachine("Notify", {
+  const machine = await stateMachine("Notify", {
     name: `kubernaut-${$app.stage}-notify`,
-    type: "STANDARD",
-    roleArn: role.arn,
-    definition: arns.apply((resolved) =>
-      JSON.stringify(
-        buildNotifyDefinition({
-          functionArn: (fn) => (resolved as Record<NotifyFunction, string>)[fn],
-          retry: {
-            maxAttempts: retry.maxAttempts,
-            initialBackoffMs: retry.initialBackoff,
-            maxBackoffMs: retry.maxBackoff,
-          },
-        }),
-      ),
-    ),
+    functions,
+    definition: (functionArn) =>
+      buildNotifyDefinition({
+        functionArn,
+        retry: {
+          maxAttempts: retry.maxAttempts,
+          initialBackoffMs: retry.initialBackoff,
+          maxBackoffMs: retry.maxBackoff,
+        },
+      }),
   });
   return { machine, functions };
 }

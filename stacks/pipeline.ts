@@ -1,6 +1,7 @@
 import { buildDefinition, TASK_FUNCTIONS, type TaskFunction } from "@kubernaut/pipeline/definition";
 import { functionFiles } from "./files";
 import type { Secrets } from "./secrets";
+import { stateMachine } from "./state-machine";
 import type { Storage } from "./storage";
 
 const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
@@ -83,34 +84,10 @@ export async function createPipeline({
     ]),
   ) as Record<TaskFunction, sst.aws.Function>;
 
-  const role = new aws.iam.Role("PipelineRole", {
-    assumeRolePolicy: JSON.stringify({
-      Version: "2012-10-17",
-      Statement: [
-        { Effect: "Allow", Principal: { Service: "states.amazonaws.com" }, Action: "sts:AssumeRole" },
-      ],
-    }),
-  });
-  const arns = $output(Object.fromEntries(TASK_FUNCTIONS.map((fn) => [fn, functions[fn].arn])));
-  new aws.iam.RolePolicy("PipelineInvoke", {
-    role: role.id,
-    policy: arns.apply((resolved) =>
-      JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: Object.values(resolved) }],
-      }),
-    ),
-  });
-
-  const machine = new aws.sfn.StateMachine("Pipeline", {
+  const machine = await stateMachine("Pipeline", {
     name,
-    type: "STANDARD",
-    roleArn: role.arn,
-    definition: arns.apply((resolved) =>
-      JSON.stringify(
-        buildDefinition({ functionArn: (fn) => (resolved as Record<TaskFunction, string>)[fn] }),
-      ),
-    ),
+    functions,
+    definition: (functionArn) => buildDefinition({ functionArn }),
   });
 
   // The one schedule (every minute): the approvals outbox sweep and the effectiveness monitor. One
