@@ -22,19 +22,20 @@ export default $config({
     const { createApi } = await import("./stacks/api");
     const { createIntake } = await import("./stacks/intake");
     const { createConsole } = await import("./stacks/console");
+    type FunctionContext = import("./stacks/functions").FunctionContext;
     const storage = createStorage();
     const secrets = createSecrets();
-    const notify = await createNotify({ storage, secrets });
-    const pipeline = await createPipeline({ storage, secrets, notifyStateMachineArn: notify.machine.arn });
-    const intake = await createIntake({ storage, secrets, stateMachineArn: pipeline.machine.arn });
-    const api = await createApi({
-      storage,
-      secrets,
-      stateMachineArn: pipeline.machine.arn,
-      intakeStateMachineArn: intake.machine.arn,
-      notifyStateMachineArn: notify.machine.arn,
-    });
-    const consoleApp = await createConsole({ storage, secrets, notifyStateMachineArn: notify.machine.arn });
+    // Each function's environment, files and IAM come from packages/runtime/src/functions.ts; a
+    // function may only start machines created before it.
+    const machines: FunctionContext["machines"] = {};
+    const notify = await createNotify({ storage, secrets, machines });
+    machines.notify = notify.machine.arn;
+    const pipeline = await createPipeline({ storage, secrets, machines });
+    machines.pipeline = pipeline.machine.arn;
+    const intake = await createIntake({ storage, secrets, machines });
+    machines.intake = intake.machine.arn;
+    const api = await createApi({ storage, secrets, machines });
+    const consoleApp = await createConsole({ storage, secrets, machines });
     return {
       apiUrl: api.url,
       consoleUrl: $interpolate`${consoleApp.url}/console`,

@@ -1,91 +1,24 @@
 import { buildDefinition, TASK_FUNCTIONS, type TaskFunction } from "@kubernaut/pipeline/definition";
-import { functionFiles } from "./files";
-import type { Secrets } from "./secrets";
+import { TASK_FUNCTION_NAMES } from "@kubernaut/runtime/functions";
+import { type FunctionContext, functionArgs, lambdaFunction } from "./functions";
 import { stateMachine } from "./state-machine";
-import type { Storage } from "./storage";
-
-const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
 
 /**
  * The remediation state machine (DESIGN §2–3): one function per task, the same JSONPath ASL the local
  * engine runs, deployed with the raw `aws.sfn.StateMachine` (SST's StepFunctions component emits
  * JSONata). An EventBridge rule reconciles executions that close without finishing their remediation.
+ * What each function reads, ships and may call is its entry in packages/runtime/src/functions.ts.
  */
-export async function createPipeline({
-  storage,
-  secrets,
-  notifyStateMachineArn,
-}: {
-  storage: Storage;
-  secrets: Secrets;
-  notifyStateMachineArn: $util.Input<string>;
-}) {
+export async function createPipeline(context: FunctionContext) {
   const aws = await import("@pulumi/aws");
-  const identity = aws.getCallerIdentityOutput();
-  const region = aws.getRegionOutput();
-  const table = storage.table;
-  const tableResources = [table.arn, $interpolate`${table.arn}/index/*`];
-  const parameterArn = (name: string) =>
-    $interpolate`arn:aws:ssm:${region.name}:${identity.accountId}:parameter${name}`;
-  const name = `kubernaut-${$app.stage}-pipeline`;
-
-  const common = {
-    runtime: "nodejs22.x" as const,
-    architecture: "arm64" as const,
-    memory: "512 MB" as const,
-    copyFiles: functionFiles(),
-    environment: {
-      KUBERNAUT_TABLE: table.name,
-      KUBERNAUT_CONFIG: "kubernaut.config.yaml",
-      KUBERNAUT_WEBHOOK_TOKEN_PARAM: secrets.webhookToken,
-      KUBERNAUT_NOTIFY_STATE_MACHINE_ARN: notifyStateMachineArn,
-      POWERTOOLS_SERVICE_NAME: "kubernaut",
-    },
-    // Tasks read and conditionally write remediation records; none may delete or scan.
-    permissions: [
-      {
-        actions: [
-          "dynamodb:GetItem",
-          "dynamodb:Query",
-          "dynamodb:PutItem",
-          "dynamodb:UpdateItem",
-          "dynamodb:ConditionCheckItem",
-        ],
-        resources: tableResources,
-      },
-      { actions: ["ssm:GetParameter"], resources: [parameterArn(secrets.webhookToken)] },
-      // Tasks notify by starting the notify state machine; nothing else.
-      { actions: ["states:StartExecution"], resources: [notifyStateMachineArn] },
-    ],
-  };
   const functions = Object.fromEntries(
-    TASK_FUNCTIONS.map((fn) => [
-      fn,
-      new sst.aws.Function(`Task${pascal(fn)}`, {
-        ...common,
-        handler: `functions/tasks/${fn}.handler`,
-        timeout: fn === "analyze" || fn === "execute" ? "5 minutes" : "1 minute",
-        // Only analysis may call a model (aianalysis.llm with provider bedrock): Converse is InvokeModel.
-        ...(fn === "analyze"
-          ? {
-              permissions: [
-                ...common.permissions,
-                {
-                  actions: ["bedrock:InvokeModel"],
-                  resources: [
-                    "arn:aws:bedrock:*::foundation-model/*",
-                    "arn:aws:bedrock:*:*:inference-profile/*",
-                  ],
-                },
-              ],
-            }
-          : {}),
-      }),
-    ]),
+    await Promise.all(
+      TASK_FUNCTIONS.map(async (fn) => [fn, await lambdaFunction(TASK_FUNCTION_NAMES[fn], context)] as const),
+    ),
   ) as Record<TaskFunction, sst.aws.Function>;
 
   const machine = await stateMachine("Pipeline", {
-    name,
+    name: `kubernaut-${$app.stage}-pipeline`,
     functions,
     definition: (functionArn) => buildDefinition({ functionArn }),
   });
@@ -94,24 +27,10 @@ export async function createPipeline({
   // schedule, not two, keeps an idle installation's cost down (see the README's performance section).
   new sst.aws.CronV2("EveryMinute", {
     schedule: "rate(1 minute)",
-    function: {
-      ...common,
-      handler: "functions/schedule.handler",
-      timeout: "5 minutes",
-      memory: "1024 MB",
-      permissions: [
-        ...common.permissions,
-        // The outbox resumes executions waiting for a decision; task-token APIs take no resource ARN.
-        { actions: ["states:SendTaskSuccess", "states:SendTaskFailure"], resources: ["*"] },
-      ],
-    },
+    function: await functionArgs("schedule", context),
   });
 
-  const reconcile = new sst.aws.Function("ExecutionClosed", {
-    ...common,
-    handler: "functions/execution-closed.handler",
-    timeout: "1 minute",
-  });
+  const reconcile = await lambdaFunction("execution-closed", context);
   const rule = new aws.cloudwatch.EventRule("ExecutionClosedRule", {
     eventPattern: $jsonStringify({
       source: ["aws.states"],

@@ -56,7 +56,7 @@ describe("signal classification (Rego)", () => {
     expect(after.enrichment?.degraded).toBeUndefined();
   });
 
-  it("a broken classification policy degrades to the built-in rules and says so", async () => {
+  it("a broken classification policy degrades to the built-in rules, says so, and fails closed: Skipped, not remediated", async () => {
     const policy = join(mkdtempSync(join(tmpdir(), "kubernaut-classification-")), "broken.rego");
     writeFileSync(policy, "package signalprocessing.classification\nenvironment := ");
     const h = await createPipelineHarness({
@@ -81,6 +81,14 @@ describe("signal classification (Rego)", () => {
       environment: "Production",
       degraded: expect.stringMatching(/unusable/),
     });
+    // The managed scope is a safety gate: a policy that cannot decide it means not managed.
+    expect(rr).toMatchObject({
+      phase: "Skipped",
+      reason: expect.stringMatching(
+        /^NotManaged: the managed scope could not be decided \(classification policy .* is unusable/,
+      ),
+    });
+    expect(rr.analysis).toBeUndefined();
   });
 
   it("team, tier and business classification come from the workload and namespace labels; unmanaged targets are Skipped", async () => {

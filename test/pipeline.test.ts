@@ -15,7 +15,6 @@ import {
   buildDefinition,
   localFunctionArn,
   reconcileAfterRestart,
-  startLocalPipeline,
   TransientError,
   validateDefinition,
 } from "@kubernaut/pipeline";
@@ -360,7 +359,7 @@ describe("restarting the local engine", () => {
     // Act: the engine goes away (executions lived in memory) and a new one starts on the same table.
     await h.pipeline.close();
     h.config.remediationOrchestrator.dryRun = true;
-    const restarted = await startLocalPipeline({ deps: h.deps, db: h.db, timeScale: 0.01 });
+    const restarted = await h.startEngine(0.01);
     harnesses.push({ ...h, pipeline: restarted });
     const report = await reconcileAfterRestart(h.store, (rr) =>
       new StepFunctionsStarter(restarted.sfn, restarted.stateMachineArn).start(rr),

@@ -1,25 +1,17 @@
-import { Classifier } from "@kubernaut/agent";
-import {
-  createApprovalsApp,
-  createIngestApp,
-  StepFunctionsDecisionSender,
-  StepFunctionsStarter,
-} from "@kubernaut/api";
 import { ClusterAccess, kubeConfigFor } from "@kubernaut/cluster";
 import { type Config, type ConfigInput, parseConfig } from "@kubernaut/config";
 import type { RemediationRequest } from "@kubernaut/core";
-import { startLocalPipeline, type TaskFunction, type TaskHandler } from "@kubernaut/pipeline";
-import { FilePolicyStore, sourcePath } from "@kubernaut/policy";
+import type { TaskFunction, TaskHandler } from "@kubernaut/pipeline";
+import { sourcePath } from "@kubernaut/policy";
 import {
-  ApprovalStore,
-  AssessmentStore,
-  LeaseStore,
-  RemediationStore,
-  SuggestionStore,
-  SystemAuditStore,
-  TrustStore,
-} from "@kubernaut/store";
-import { CATALOG } from "@kubernaut/workflows";
+  approvalsApp,
+  approvals as approvalsOf,
+  assessments as assessmentsOf,
+  ingestApp,
+  remediations,
+  trust as trustOf,
+} from "@kubernaut/runtime";
+import { startLocalPipeline } from "@kubernaut/runtime/local";
 import type { Hono } from "hono";
 import { freshTable, meterCapacity, uniqueTableName } from "./dynamo";
 import { elapsedMs } from "./stats";
@@ -130,56 +122,36 @@ export async function startBenchLoop(options: BenchLoopOptions) {
   const config = benchConfig(options.config, options.tablePrefix);
   const { client, db } = await freshTable(options.endpoint, config.storage.tableName);
   const capacity = meterCapacity(client);
-  const table = config.storage.tableName;
-  const store = new RemediationStore(db, {
-    tableName: table,
-    remediationRetentionDays: config.retention.remediationDays,
-    auditRetentionDays: config.retention.auditDays,
-  });
-  const approvals = new ApprovalStore(db, table, config.retention.remediationDays);
-  // As functions/tasks/runtime.ts builds them: policy files re-checked once a minute.
-  const policy = new FilePolicyStore(() => config.aianalysis.rego.policy, 60_000);
-  const trust = new TrustStore(db, table);
-  const assessments = new AssessmentStore(db, table);
   const access = options.clusterUrl
     ? new ClusterAccess(kubeConfigFor({ server: options.clusterUrl }))
     : undefined;
   const clock = new TaskClock();
-  const deps = {
-    config: () => config,
-    store,
-    approvals,
-    catalog: CATALOG,
-    policy,
-    leases: new LeaseStore(db, table),
-    trust,
-    assessments,
-    suggestions: new SuggestionStore(db, table),
-    classifier: new Classifier(() => config.signalProcessing.classificationPolicy, 60_000),
-    ...(access ? { cluster: { access: () => access } } : {}),
-  };
+  // The runtime every process uses (packages/runtime), as the Lambdas build it: policy files re-checked
+  // once a minute, the one metered DynamoDB client.
   const pipeline = await startLocalPipeline({
-    deps,
-    db,
+    config: () => config,
+    adapters: {
+      root: process.cwd(),
+      env: {},
+      region: config.storage.region,
+      policyReloadMs: 60_000,
+      ...(access ? { defaultCluster: access } : {}),
+    },
+    prepare: (rt) => {
+      rt.provide("dynamoClient", client);
+      rt.provide("db", db);
+    },
     timeScale: options.timeScale ?? 1,
     ...(options.rolloutPollSeconds ? { rolloutPollSeconds: options.rolloutPollSeconds } : {}),
     wrapHandlers: clock.wrap,
   });
-  const starter = new StepFunctionsStarter(pipeline.sfn, pipeline.stateMachineArn);
-  const ingestApp = createIngestApp({ config, store, starter });
-  const approvalsApp = createApprovalsApp({
-    config,
-    approvals: {
-      config: () => config,
-      store,
-      approvals,
-      systemAudit: new SystemAuditStore(db, table, config.retention.auditDays),
-      catalog: CATALOG,
-      policy,
-      sender: new StepFunctionsDecisionSender(pipeline.sfn),
-      notifier: pipeline.notifier,
-    },
-  });
+  const { rt } = pipeline;
+  const store = remediations(rt);
+  const approvals = approvalsOf(rt);
+  const trust = trustOf(rt);
+  const assessments = assessmentsOf(rt);
+  const ingest = ingestApp(rt);
+  const approvalsHttp = approvalsApp(rt);
 
   /** Polls the remediation until `done` holds (for phases no task marks, e.g. AwaitingApproval). */
   const waitFor = async (
@@ -208,8 +180,9 @@ export async function startBenchLoop(options: BenchLoopOptions) {
     access,
     pipeline,
     clock,
-    ingestApp,
-    approvalsApp,
+    rt,
+    ingestApp: ingest,
+    approvalsApp: approvalsHttp,
     waitFor,
     close: () => pipeline.close(),
   };

@@ -1,4 +1,5 @@
-import { notifyTasks } from "./runtime";
+import { notifyTasks } from "@kubernaut/runtime";
+import { lambda } from "@kubernaut/runtime/lambda";
 
-/** The notify state machine's dead-letter step (packages/notify). */
-export const handler = (event: unknown) => notifyTasks["dead-letter"](event);
+/** The `dead-letter` task of the notify state machine (packages/notify). */
+export const handler = await lambda("notify-dead-letter", (rt) => notifyTasks(rt)["dead-letter"]);

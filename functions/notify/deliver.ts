@@ -1,4 +1,5 @@
-import { notifyTasks } from "./runtime";
+import { notifyTasks } from "@kubernaut/runtime";
+import { lambda } from "@kubernaut/runtime/lambda";
 
-/** One delivery attempt of the notify state machine (packages/notify). */
-export const handler = (event: unknown) => notifyTasks.deliver(event);
+/** The `deliver` task of the notify state machine (packages/notify). */
+export const handler = await lambda("notify-deliver", (rt) => notifyTasks(rt).deliver);

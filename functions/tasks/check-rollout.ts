@@ -1,4 +1,5 @@
-import { tasks } from "./runtime";
+import { pipelineTasks } from "@kubernaut/runtime";
+import { lambda } from "@kubernaut/runtime/lambda";
 
 /** The `check-rollout` task of the remediation state machine (packages/pipeline). */
-export const handler = (event: unknown) => tasks["check-rollout"](event);
+export const handler = await lambda("task-check-rollout", (rt) => pipelineTasks(rt)["check-rollout"]);

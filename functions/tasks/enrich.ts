@@ -1,4 +1,5 @@
-import { tasks } from "./runtime";
+import { pipelineTasks } from "@kubernaut/runtime";
+import { lambda } from "@kubernaut/runtime/lambda";
 
 /** The `enrich` task of the remediation state machine (packages/pipeline). */
-export const handler = (event: unknown) => tasks.enrich(event);
+export const handler = await lambda("task-enrich", (rt) => pipelineTasks(rt).enrich);

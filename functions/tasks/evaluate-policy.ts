@@ -1,4 +1,5 @@
-import { tasks } from "./runtime";
+import { pipelineTasks } from "@kubernaut/runtime";
+import { lambda } from "@kubernaut/runtime/lambda";
 
 /** The `evaluate-policy` task of the remediation state machine (packages/pipeline). */
-export const handler = (event: unknown) => tasks["evaluate-policy"](event);
+export const handler = await lambda("task-evaluate-policy", (rt) => pipelineTasks(rt)["evaluate-policy"]);

@@ -1,4 +1,5 @@
-import { tasks } from "./runtime";
+import { pipelineTasks } from "@kubernaut/runtime";
+import { lambda } from "@kubernaut/runtime/lambda";
 
 /** The `execute` task of the remediation state machine (packages/pipeline). */
-export const handler = (event: unknown) => tasks.execute(event);
+export const handler = await lambda("task-execute", (rt) => pipelineTasks(rt).execute);

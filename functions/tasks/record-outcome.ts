@@ -1,4 +1,5 @@
-import { tasks } from "./runtime";
+import { pipelineTasks } from "@kubernaut/runtime";
+import { lambda } from "@kubernaut/runtime/lambda";
 
 /** The `record-outcome` task of the remediation state machine (packages/pipeline). */
-export const handler = (event: unknown) => tasks["record-outcome"](event);
+export const handler = await lambda("task-record-outcome", (rt) => pipelineTasks(rt)["record-outcome"]);

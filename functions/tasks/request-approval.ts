@@ -1,4 +1,5 @@
-import { tasks } from "./runtime";
+import { pipelineTasks } from "@kubernaut/runtime";
+import { lambda } from "@kubernaut/runtime/lambda";
 
 /** The `request-approval` task of the remediation state machine (packages/pipeline). */
-export const handler = (event: unknown) => tasks["request-approval"](event);
+export const handler = await lambda("task-request-approval", (rt) => pipelineTasks(rt)["request-approval"]);

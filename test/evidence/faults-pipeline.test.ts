@@ -7,7 +7,6 @@ import {
 import { deliverDecision, deliverPendingDecisions, StepFunctionsStarter } from "@kubernaut/api";
 import {
   reconcileAfterRestart,
-  startLocalPipeline,
   TASK_FUNCTIONS,
   type TaskFunction,
   type TaskHandler,
@@ -258,7 +257,7 @@ describe.concurrent("the local engine restarting mid-execution", () => {
 
       // Act: the engine goes away (executions live in memory) and a new one starts on the same table.
       await harness.h.pipeline.close();
-      const restarted = await startLocalPipeline({ deps: harness.h.deps, db: harness.h.db, timeScale: 0.05 });
+      const restarted = await harness.h.startEngine(0.05);
       harness.h.pipeline = restarted;
       const report = await reconcileAfterRestart(harness.h.store, (rr) =>
         new StepFunctionsStarter(restarted.sfn, restarted.stateMachineArn).start(rr),

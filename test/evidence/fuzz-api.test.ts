@@ -49,7 +49,10 @@ beforeAll(async () => {
       aianalysis: { llm: { provider: "openai-compatible", baseUrl: "http://127.0.0.1:9/v1", model: "fuzz" } },
     },
   });
-  // Fixtures the routes act on: a pending approval request, a suggestion.
+  // Fixtures the routes act on: a pending approval request, a suggestion. The rules investigate them
+  // (the model's endpoint above does not exist); the intake routes keep seeing a configured model.
+  const llm = e.h.config.aianalysis.llm;
+  delete e.h.config.aianalysis.llm;
   await e.badRollout("production");
   fixtures.rarId = await e.awaitingApproval(await e.create(crashLoop("production")));
   const unmatched = await e.create(
@@ -62,6 +65,7 @@ beforeAll(async () => {
   const rr = await e.h.waitFor(unmatched, (r) => isTerminal(r.phase));
   fixtures.suggestionId = rr.analysis?.suggestionId ?? suggestionIdFor(unmatched);
   expect(await e.h.deps.suggestions.get(fixtures.suggestionId)).toBeDefined();
+  e.h.config.aianalysis.llm = llm;
   // The catalog's trust records are registered by their first read; a later read writes nothing.
   expect((await e.h.app.request("/api/v1/workflows", { headers: bearer(VIEWER_TOKEN) })).status).toBe(200);
   // Quiet: the fixtures' notifications are delivered, then the engine stops — the approval request

@@ -1,22 +1,21 @@
-import { Classifier } from "@kubernaut/agent";
-import { createApp, StepFunctionsDecisionSender, StepFunctionsStarter } from "@kubernaut/api";
+import { StepFunctionsDecisionSender } from "@kubernaut/api";
 import { ClusterAccess, kubeConfigFor } from "@kubernaut/cluster";
 import type { Config, ConfigInput } from "@kubernaut/config";
 import type { RemediationRequest } from "@kubernaut/core";
 import type { ChatModel } from "@kubernaut/llm";
-import { type LocalPipelineOptions, startLocalPipeline } from "@kubernaut/pipeline";
-import { FilePolicyStore } from "@kubernaut/policy";
 import {
-  ApprovalStore,
-  AssessmentStore,
-  LeaseStore,
-  SuggestionStore,
-  SystemAuditStore,
-  TrustStore,
-} from "@kubernaut/store";
-import { CATALOG } from "@kubernaut/workflows";
-import { WebClient } from "@slack/web-api";
-import { expect } from "vitest";
+  approvalPolicy,
+  approvals as approvalsOf,
+  decisionSender,
+  fullApiApp,
+  pipelineDeps,
+  pipelineStarter,
+  remediations,
+  stepFunctions,
+  systemAudit as systemAuditOf,
+} from "@kubernaut/runtime";
+import { type LocalPipelineOptions, startLocalPipeline } from "@kubernaut/runtime/local";
+import { expect, inject } from "vitest";
 import { ADMIN_TOKEN, createTestStore, testConfig, WEBHOOK_TOKEN } from "./store";
 
 /**
@@ -26,7 +25,7 @@ import { ADMIN_TOKEN, createTestStore, testConfig, WEBHOOK_TOKEN } from "./store
  */
 export async function createPipelineHarness(
   input: ConfigInput = {},
-  options: Omit<LocalPipelineOptions, "deps" | "db"> & {
+  options: Omit<LocalPipelineOptions, "config" | "adapters" | "prepare"> & {
     tune?: (config: Config) => void;
     clusterUrl?: string;
     /** The LLM investigator's model (with `aianalysis.llm` configured). */
@@ -35,78 +34,63 @@ export async function createPipelineHarness(
 ) {
   const config = testConfig(input);
   options.tune?.(config);
-  const { store, db } = await createTestStore(config);
-  const approvals = new ApprovalStore(db, config.storage.tableName, config.retention.remediationDays);
-  const policy = new FilePolicyStore(() => config.aianalysis.rego.policy, 0);
-  const leases = new LeaseStore(db, config.storage.tableName);
-  const trust = new TrustStore(db, config.storage.tableName);
+  const { db, client } = await createTestStore(config);
   // With a simulator, executions act on it over HTTP; without, execute refuses (ExecutorUnavailable).
-  const cluster = options.clusterUrl
-    ? (() => {
-        const access = new ClusterAccess(kubeConfigFor({ server: options.clusterUrl }));
-        return { access: () => access };
-      })()
-    : undefined;
-  const deps = {
-    config: () => config,
-    store,
-    approvals,
-    catalog: CATALOG,
-    policy,
-    leases,
-    trust,
-    assessments: new AssessmentStore(db, config.storage.tableName),
-    suggestions: new SuggestionStore(db, config.storage.tableName),
-    ...(options.model ? { model: () => options.model } : {}),
-    classifier: new Classifier(() => config.signalProcessing.classificationPolicy, 0),
-    ...(cluster ? { cluster } : {}),
+  const adapters = {
+    root: process.cwd(),
+    env: {},
+    dynamoEndpoint: inject("dynamoEndpoint"),
+    region: config.storage.region,
+    policyReloadMs: 0,
+    ...(options.clusterUrl
+      ? { defaultCluster: new ClusterAccess(kubeConfigFor({ server: options.clusterUrl })) }
+      : {}),
   };
-  const { clusterUrl: _clusterUrl, tune: _tune, model: _model, ...pipelineOptions } = options;
-  const pipeline = await startLocalPipeline({ timeScale: 0.01, ...pipelineOptions, deps, db });
-  const starter = new StepFunctionsStarter(pipeline.sfn, pipeline.stateMachineArn);
-  const systemAudit = new SystemAuditStore(db, config.storage.tableName, config.retention.auditDays);
   // The decision sender can be told to crash, as a process dying right after the decision write would.
-  const realSender = new StepFunctionsDecisionSender(pipeline.sfn);
   const faults = { crashNextDelivery: 0 };
-  const sender = {
-    send: async (approval: Parameters<StepFunctionsDecisionSender["send"]>[0]) => {
-      if (faults.crashNextDelivery > 0) {
-        faults.crashNextDelivery--;
-        throw new Error("process crashed after the decision write");
-      }
-      return realSender.send(approval);
-    },
-  };
-  const decisions = {
+  const { clusterUrl: _clusterUrl, tune: _tune, model: testModel, ...pipelineOptions } = options;
+  const pipeline = await startLocalPipeline({
+    timeScale: 0.01,
+    ...pipelineOptions,
     config: () => config,
-    store,
-    approvals,
-    systemAudit,
-    catalog: CATALOG,
-    policy,
-    sender,
-    notifier: pipeline.notifier,
-  };
-  const slack = new WebClient(config.slack.botToken, {
-    slackApiUrl: config.slack.apiUrl,
-    retryConfig: { retries: 0 },
-  });
-  const app = createApp({
-    config,
-    store,
-    starter,
-    intake: { intakes: pipeline.intakes, starter: pipeline.intakeStarter },
-    approvals: decisions,
-    slack: { slack, systemAudit },
-    trust: {
-      config: () => config,
-      store,
-      trust,
-      systemAudit,
-      catalog: CATALOG,
-      suggestions: deps.suggestions,
+    adapters,
+    prepare: (rt) => {
+      // The same client the test holds, so its fault injection reaches every store the pipeline uses.
+      rt.provide("dynamoClient", client);
+      rt.provide("db", db);
+      const realSender = new StepFunctionsDecisionSender(stepFunctions(rt));
+      rt.provide("decisionSender", {
+        send: async (approval: Parameters<StepFunctionsDecisionSender["send"]>[0]) => {
+          if (faults.crashNextDelivery > 0) {
+            faults.crashNextDelivery--;
+            throw new Error("process crashed after the decision write");
+          }
+          return realSender.send(approval);
+        },
+      });
+      if (testModel) rt.provide("model", () => testModel);
     },
   });
+  const { rt } = pipeline;
+  /** A new engine on the same table and config, as after a restart of the process (executions are lost). */
+  const startEngine = (timeScale = 0.01) =>
+    startLocalPipeline({
+      config: () => config,
+      adapters,
+      timeScale,
+      prepare: (next) => {
+        next.provide("dynamoClient", client);
+        next.provide("db", db);
+      },
+    });
+  const store = remediations(rt);
+  const approvals = approvalsOf(rt);
+  const deps = pipelineDeps(rt);
+  const starter = pipelineStarter(rt);
+  const systemAudit = systemAuditOf(rt);
+  const sender = decisionSender(rt);
+  const policy = approvalPolicy(rt);
+  const app = fullApiApp(rt);
 
   const postAlerts = async (body: unknown) => {
     const response = await app.request("/api/v1/signals/prometheus", {
@@ -139,7 +123,10 @@ export async function createPipelineHarness(
     store,
     approvals,
     db,
+    rt,
+    adapters,
     pipeline,
+    startEngine,
     starter,
     app,
     postAlerts,

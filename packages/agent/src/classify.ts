@@ -31,7 +31,8 @@ export interface Classification {
 /**
  * Signal classification through the operator-editable Rego policy (DESIGN §3.2), evaluated with
  * opa-wasm like the approval policy and re-read when the file changes. If the policy is unusable the
- * built-in TypeScript rules (the same logic) decide, and the result says it was degraded.
+ * built-in TypeScript rules (the same logic) classify, the result says it was degraded, and the target
+ * counts as not managed: nothing is remediated on a scope nobody could decide.
  */
 export class Classifier {
   private readonly watched: WatchedRego<RegoModule>;
@@ -46,9 +47,11 @@ export class Classifier {
   }
 
   async classify(rr: RemediationRequest, input: ClassificationInput): Promise<Classification> {
+    // The built-in rules still name the environment, severity and priority for the record, but the
+    // managed scope is a safety gate: a policy that cannot decide it fails closed (not managed).
     const fallback = (reason: string): Classification => ({
       enrichment: enrichSignal(rr.signal, rr.targetResource),
-      managed: true,
+      managed: false,
       degraded: reason,
     });
     const { module, error, path } = await this.watched.module();

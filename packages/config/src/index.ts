@@ -1,4 +1,3 @@
 export * from "./load";
 export * from "./schema";
-export * from "./secrets";
 export * from "./source";

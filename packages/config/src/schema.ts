@@ -432,6 +432,7 @@ export const ConfigSchema = z
     storage: z
       .object({
         tableName: z.string().min(3).max(255).default("kubernaut"),
+        /** The local loop's region (DynamoDB Local ignores it); on Lambda the function's AWS_REGION wins. */
         region: z.string().default("us-east-1"),
         /** Set for DynamoDB Local; absent on AWS. */
         endpoint: z.url().optional(),

@@ -1,5 +1,4 @@
 export * from "./definition";
 export * from "./engine";
-export * from "./local";
 export * from "./reconcile";
 export * from "./tasks";

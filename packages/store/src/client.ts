@@ -2,7 +2,8 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 
 export interface DynamoOptions {
-  region: string;
+  /** Absent on AWS: the SDK takes the function's AWS_REGION, so the table is the region's own. */
+  region?: string;
   /** DynamoDB Local locally; absent on AWS, where the SDK finds the regional endpoint. */
   endpoint?: string;
 }
@@ -13,7 +14,7 @@ export interface DynamoOptions {
  */
 export function createDynamoClient(options: DynamoOptions): DynamoDBClient {
   return new DynamoDBClient({
-    region: options.region,
+    ...(options.region ? { region: options.region } : {}),
     ...(options.endpoint
       ? { endpoint: options.endpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } }
       : {}),

@@ -1,4 +1,4 @@
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 
 const key = (target: string) => ({ pk: `LEASE#${target}`, sk: "LEASE" });
 const conditionFailed = (error: unknown) =>
@@ -46,15 +46,23 @@ export class LeaseStore {
     }
   }
 
-  /** Releases the lease if this holder still has it. */
-  async release(target: string, holder: string): Promise<void> {
+  /**
+   * Releases the lease if this holder still has it, by expiring it: an expired lease is absent to every
+   * reader, and TTL removes the item later. (The pipeline's functions may not delete items.)
+   */
+  async release(target: string, holder: string, now = new Date()): Promise<void> {
     try {
       await this.db.send(
-        new DeleteCommand({
+        new UpdateCommand({
           TableName: this.tableName,
           Key: key(target),
-          ConditionExpression: "holder = :holder",
-          ExpressionAttributeValues: { ":holder": holder },
+          UpdateExpression: "SET expiresAt = :now, releasedAt = :at",
+          ConditionExpression: "holder = :holder AND expiresAt > :now",
+          ExpressionAttributeValues: {
+            ":holder": holder,
+            ":now": Math.floor(now.getTime() / 1000),
+            ":at": now.toISOString(),
+          },
         }),
       );
     } catch (error) {

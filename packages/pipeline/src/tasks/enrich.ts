@@ -111,7 +111,11 @@ export async function enrich(deps: PipelineDeps, remediationId: string): Promise
   const rr = await verifyOwner(deps, loaded);
   if (rr === "merged") return { managed: false };
   const classification = await deps.classifier.classify(rr, await classificationInput(deps, rr));
-  const managed = config.signalProcessing.managedScope === "all" || classification.managed;
+  // A classification that could not run fails closed whatever the scope setting: the environment it
+  // would have named is unknown too, and nothing is remediated on a guess.
+  const managed =
+    classification.degraded === undefined &&
+    (config.signalProcessing.managedScope === "all" || classification.managed);
   const enrichment = {
     ...classification.enrichment,
     ...(classification.degraded ? { degraded: classification.degraded } : {}),

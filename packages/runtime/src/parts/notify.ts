@@ -1,0 +1,33 @@
+import { BreakerStore, createChannels, NotificationStore, Notifier } from "@kubernaut/notify";
+import { machineArn, type Runtime } from "../runtime";
+import { stepFunctions } from "./aws";
+import { db } from "./store";
+
+export const notifications = (rt: Runtime) =>
+  rt.part(
+    "notifications",
+    () => new NotificationStore(db(rt), rt.config().storage.tableName, rt.config().retention.remediationDays),
+  );
+
+export const breakers = (rt: Runtime) =>
+  rt.part("breakers", () => new BreakerStore(db(rt), rt.config().storage.tableName));
+
+/**
+ * The notification port every step uses: it records the NotificationRequest and starts the notify
+ * machine, and never throws (a notification problem must not fail a remediation).
+ */
+export const notifier = (rt: Runtime) =>
+  rt.part(
+    "notifier",
+    () =>
+      new Notifier({
+        config: rt.config,
+        notifications: notifications(rt),
+        sfn: stepFunctions(rt),
+        stateMachineArn: machineArn(rt, "notify"),
+      }),
+  );
+
+/** The delivery channels; webhook signing secrets come from the (SSM-resolved) environment. */
+export const channels = (rt: Runtime) =>
+  rt.part("channels", () => createChannels(rt.config, rt.adapters.env));
