@@ -1,4 +1,4 @@
-import { SECRETS } from "@kubernaut/runtime/functions";
+import { HTTP_ROUTES, SECRETS } from "@kubernaut/runtime/functions";
 import { type FunctionContext, lambdaFunction } from "./functions";
 
 /**
@@ -25,7 +25,6 @@ export async function createConsole(
   });
   const fn = await lambdaFunction("console", context);
   const gateway = context.http ?? new sst.aws.ApiGatewayV2("ConsoleHttp");
-  gateway.route("GET /console", fn.arn);
-  gateway.route("ANY /console/{proxy+}", fn.arn);
+  for (const [route, served] of HTTP_ROUTES) if (served === "console") gateway.route(route, fn.arn);
   return { url: gateway.url, fn };
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import type { Config } from "@kubernaut/config";
 import {
@@ -6,6 +6,7 @@ import {
   CLASSIFICATION_ENTRYPOINT,
   committedWasmFor,
   compileRego,
+  sourcePath,
 } from "@kubernaut/policy";
 import { FUNCTIONS, type FunctionName, type FunctionSpec } from "./functions";
 
@@ -17,6 +18,17 @@ export const SHIPPED_POLICY_FILES = {
 
 /** The configuration schema's default classification policy (relative to the repository). */
 export const DEFAULT_CLASSIFICATION_POLICY = "packages/policy/policies/classification/default.rego";
+
+/**
+ * A configured policy path, resolved against `root`. The default classification policy is named
+ * relative to this repository; elsewhere (another working directory, a deploy from a config repo) the
+ * package's own copy is the same file.
+ */
+export function policySource(configured: string, root: string): string {
+  const path = isAbsolute(configured) ? configured : resolve(root, configured);
+  if (configured === DEFAULT_CLASSIFICATION_POLICY && !existsSync(path)) return sourcePath("classification");
+  return path;
+}
 
 export interface FileCopy {
   from: string;
@@ -59,7 +71,11 @@ export async function functionFiles(
   const approval = config.aianalysis.rego.policy;
   if (spec.files.includes("approvalPolicy") && approval) {
     files.push({
-      from: await compiledPolicy(at(approval), APPROVAL_ENTRYPOINT, join(options.buildDir, "approval.wasm")),
+      from: await compiledPolicy(
+        policySource(approval, options.root),
+        APPROVAL_ENTRYPOINT,
+        join(options.buildDir, "approval.wasm"),
+      ),
       to: SHIPPED_POLICY_FILES.approval,
     });
   }
@@ -67,7 +83,7 @@ export async function functionFiles(
     const configured = config.signalProcessing.classificationPolicy;
     files.push({
       from: await compiledPolicy(
-        at(configured),
+        policySource(configured, options.root),
         CLASSIFICATION_ENTRYPOINT,
         join(options.buildDir, "classification.wasm"),
       ),

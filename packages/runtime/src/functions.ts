@@ -69,18 +69,20 @@ export interface FunctionSpec {
   webhookSecrets?: true;
   /** The LLM's API key (`aianalysis.llm.apiKeyEnv`) when a model is configured. */
   llm?: true;
-  /** It may call Amazon Bedrock (aianalysis.llm.provider: bedrock). */
+  /** It may call Amazon Bedrock, when the config's model is a Bedrock one. */
   invokesModels?: true;
   files: readonly FileNeed[];
 }
 
-const READ_WRITE: readonly TableAction[] = [
-  "GetItem",
-  "Query",
-  "PutItem",
-  "UpdateItem",
-  "ConditionCheckItem",
-];
+/**
+ * What the stores do: read items and query partitions and indexes, put new items and conditionally
+ * update existing ones. Transactions are authorised item by item; no store condition-checks an item on
+ * its own, so ConditionCheckItem is granted to nobody.
+ */
+const READ_WRITE: readonly TableAction[] = ["GetItem", "Query", "PutItem", "UpdateItem"];
+
+/** A task reads its remediation and writes it (with its audit event) by key; only some query. */
+const TASK_TABLE: readonly TableAction[] = ["GetItem", "PutItem", "UpdateItem"];
 
 /** The pipeline's task functions (one per TaskFunction of packages/pipeline/src/definition). */
 const task = (
@@ -90,7 +92,7 @@ const task = (
   handler: `functions/tasks/${name}.handler`,
   memory: "512 MB",
   timeout: "1 minute",
-  table: READ_WRITE,
+  table: TASK_TABLE,
   starts: [],
   secrets: [],
   files: [],
@@ -183,19 +185,22 @@ export const FUNCTIONS = {
     description: "Fails a remediation whose execution closed (FAILED, TIMED_OUT, ABORTED) before it finished",
     memory: "256 MB",
     timeout: "1 minute",
-    table: READ_WRITE,
+    table: TASK_TABLE,
     starts: [],
     secrets: [],
     files: [],
   },
   "task-enrich": task("enrich", {
     description: "Enrich: owner chain, classification (Rego), managed scope",
+    // A pod-only alert retargeted to its verified owner reads that owner's fingerprint partition.
+    table: READ_WRITE,
     files: ["classificationPolicy", "kubeconfigs"],
   }),
   "task-analyze": task("analyze", {
     description: "Analyze: investigation (rules or LLM), selection, alignment, routing guards",
     timeout: "5 minutes",
-    starts: ["notify"],
+    // The fingerprint's history feeds the routing guards and effectiveness feedback.
+    table: READ_WRITE,
     llm: true,
     invokesModels: true,
     files: ["kubeconfigs"],
@@ -211,6 +216,8 @@ export const FUNCTIONS = {
   "task-execute": task("execute", {
     description: "Execute the workflow on the cluster under a per-target lease",
     timeout: "5 minutes",
+    // The fingerprint's history decides an oscillation escalation.
+    table: READ_WRITE,
     starts: ["notify"],
     files: ["kubeconfigs"],
   }),
@@ -231,7 +238,8 @@ export const FUNCTIONS = {
     description: "One delivery attempt of a notification (Slack, webhook, log)",
     memory: "256 MB",
     timeout: "30 seconds",
-    table: ["GetItem", "Query", "PutItem", "UpdateItem"],
+    // The notification and its delivery record by key; a breaker's state is put when it changes.
+    table: ["GetItem", "PutItem", "UpdateItem"],
     starts: [],
     secrets: ["slackBotToken"],
     webhookSecrets: true,
@@ -242,7 +250,7 @@ export const FUNCTIONS = {
     description: "Records a notification that could not be delivered",
     memory: "256 MB",
     timeout: "30 seconds",
-    table: ["GetItem", "Query", "PutItem", "UpdateItem"],
+    table: ["GetItem", "UpdateItem"],
     starts: [],
     secrets: [],
     files: [],
@@ -252,7 +260,7 @@ export const FUNCTIONS = {
     description: "Turns a sentence into a structured signal with the model (read-only cluster tools)",
     memory: "512 MB",
     timeout: "5 minutes",
-    table: READ_WRITE,
+    table: ["GetItem", "UpdateItem"],
     starts: [],
     secrets: [],
     llm: true,
@@ -274,7 +282,7 @@ export const FUNCTIONS = {
     description: "Records an intake that could not be interpreted or submitted",
     memory: "256 MB",
     timeout: "1 minute",
-    table: READ_WRITE,
+    table: ["GetItem", "UpdateItem"],
     starts: [],
     secrets: [],
     files: [],
@@ -293,6 +301,8 @@ export interface DeploymentFacts {
   llmApiKeyEnv?: string;
   /** Names of the webhook receivers (`notification.receivers` of type webhook). */
   webhookReceivers: readonly string[];
+  /** Whether the model is Amazon Bedrock (aianalysis.llm.provider: bedrock): only then may they invoke it. */
+  bedrock: boolean;
 }
 
 /** The configuration facts that decide which secrets a function reads. */
@@ -301,6 +311,7 @@ export function deploymentFacts(config: Config): DeploymentFacts {
   return {
     ...(llm && llm.provider === "openai-compatible" ? { llmApiKeyEnv: llm.apiKeyEnv } : {}),
     webhookReceivers: config.notification.receivers.filter((r) => r.type === "webhook").map((r) => r.name),
+    bedrock: llm?.provider === "bedrock",
   };
 }
 
@@ -356,11 +367,13 @@ export function environmentOf<R>(
   };
 }
 
-/** The variables a function's runtime may read: its environment's names, and its secrets' values. */
+/**
+ * The variables a function's runtime takes from its environment: exactly what its stack sets. Secret
+ * values are not among them: they come from SSM only, so a secret left in a function's plain
+ * environment is never read.
+ */
 export function declaredVariables(fn: FunctionName, facts: DeploymentFacts): Set<string> {
-  const names = Object.keys(environmentOf(fn, { table: "", machine: () => "", facts, prefix: "" }));
-  const secrets = parameterNames(fn, facts, "").map((p) => p.variable);
-  return new Set([...names, ...secrets]);
+  return new Set(Object.keys(environmentOf(fn, { table: "", machine: () => "", facts, prefix: "" })));
 }
 
 export interface PolicyStatement<R> {
@@ -398,7 +411,7 @@ export function permissionsOf<R>(
       actions: ["ssm:GetParameter"],
       resources: parameters.map((p) => refs.parameter(p.parameter)),
     });
-  if (spec.invokesModels)
+  if (spec.invokesModels && refs.facts.bedrock)
     statements.push({
       actions: ["bedrock:InvokeModel"],
       resources: ["arn:aws:bedrock:*::foundation-model/*", "arn:aws:bedrock:*:*:inference-profile/*"],
@@ -417,3 +430,34 @@ export const TASK_FUNCTION_NAMES = {
   "record-outcome": "task-record-outcome",
   finish: "task-finish",
 } as const satisfies Record<string, FunctionName>;
+
+/**
+ * Every route API Gateway sends to a function (stacks/api.ts and stacks/console.ts create them from
+ * here); the AWS-entries suite checks that each reaches a handler of that function's app.
+ */
+export const HTTP_ROUTES = [
+  ["POST /api/v1/signals/prometheus", "ingest"],
+  ["POST /api/v1/signals/text", "ingest"],
+  ["GET /api/v1/intake/{id}", "ingest"],
+  ["GET /api/v1/remediations", "api"],
+  ["GET /api/v1/remediations/{id}", "api"],
+  ["GET /api/v1/workflows", "api"],
+  ["PATCH /api/v1/workflows/{id}/trust", "api"],
+  ["GET /api/v1/pause", "api"],
+  ["PUT /api/v1/pause", "api"],
+  ["DELETE /api/v1/pause", "api"],
+  ["GET /api/v1/graduation", "api"],
+  ["POST /api/v1/fingerprints/{fp}/release", "api"],
+  ["GET /api/v1/suggestions", "api"],
+  ["GET /api/v1/suggestions/{id}", "api"],
+  ["POST /api/v1/suggestions/{id}/workflow", "api"],
+  ["GET /healthz", "api"],
+  ["GET /api/v1/approvals", "approvals"],
+  ["POST /api/v1/approvals/{id}/decision", "approvals"],
+  ["POST /api/v1/slack/interactions", "approvals"],
+  ["ANY /mcp", "agents"],
+  ["GET /.well-known/agent-card.json", "a2a"],
+  ["POST /a2a", "a2a"],
+  ["GET /console", "console"],
+  ["ANY /console/{proxy+}", "console"],
+] as const satisfies ReadonlyArray<readonly [string, FunctionName]>;

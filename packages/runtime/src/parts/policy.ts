@@ -1,8 +1,7 @@
-import { existsSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
+import { join } from "node:path";
 import { Classifier } from "@kubernaut/agent";
-import { FilePolicyStore, sourcePath } from "@kubernaut/policy";
-import { DEFAULT_CLASSIFICATION_POLICY, SHIPPED_POLICY_FILES } from "../files";
+import { FilePolicyStore } from "@kubernaut/policy";
+import { policySource, SHIPPED_POLICY_FILES } from "../files";
 import type { Runtime } from "../runtime";
 
 /**
@@ -16,12 +15,7 @@ export function policyFile(rt: Runtime, kind: keyof typeof SHIPPED_POLICY_FILES)
     kind === "approval" ? config.aianalysis.rego.policy : config.signalProcessing.classificationPolicy;
   if (!configured) return undefined;
   if (rt.adapters.shippedPolicies) return join(rt.adapters.root, SHIPPED_POLICY_FILES[kind]);
-  const path = isAbsolute(configured) ? configured : resolve(rt.adapters.root, configured);
-  // The default classification policy is named relative to the repository; elsewhere (npx kubernaut
-  // from another directory) the package's own copy is the same file.
-  if (kind === "classification" && configured === DEFAULT_CLASSIFICATION_POLICY && !existsSync(path))
-    return sourcePath("classification");
-  return path;
+  return policySource(configured, rt.adapters.root);
 }
 
 /** The approval policy (Rego → wasm, opa-wasm); unusable or absent means approval required. */
