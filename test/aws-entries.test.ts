@@ -322,7 +322,7 @@ describe("a Lambda runtime's environment", () => {
     const { mkdtempSync, writeFileSync } = await import("node:fs");
     const { join } = await import("node:path");
     const { tmpdir } = await import("node:os");
-    const { startSsmStandIn } = await import("./support/aws/ssm");
+    const { startSsmStandIn } = await import("@kubernaut/runtime/standin");
     const root = mkdtempSync(join(tmpdir(), "kubernaut-llm-"));
     writeFileSync(
       join(root, "kubernaut.config.yaml"),

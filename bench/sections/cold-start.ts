@@ -1,8 +1,10 @@
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { gzipSync } from "node:zlib";
+import { environmentOf, FUNCTION_NAMES, FUNCTIONS } from "@kubernaut/runtime/functions";
+import { startSsmStandIn } from "@kubernaut/runtime/standin";
 import { build, type Metafile } from "esbuild";
 import { type Figure, formatNumber, type SectionResult } from "../lib/report";
 import { median, seededRandom, shuffle, spread } from "../lib/stats";
@@ -172,14 +174,32 @@ function extraWeight(fn: Metafile, ref: Metafile): string {
 
 /** Why the bundles are heavier than their clients, by the composition root each family shares. */
 const WHY_HEAVIER = [
-  "coldStart, why (tasks/*): every task entry imports functions/tasks/runtime.ts, which builds the dependencies of all eight tasks — client-node, opa-wasm, the LLM providers, the notifier — so evaluate-policy, request-approval, record-outcome and finish load a Kubernetes client and the model clients they never call.",
-  "coldStart, why (intake/*): the intake entries share functions/intake/runtime.ts (cluster access, the LLM providers, the ingest logic), so submit and failed load client-node and the model clients.",
-  "coldStart, why (execution-closed): it imports reconcileClosedExecution from @kubernaut/pipeline's index, which pulls in the engine, every task, the agent, the cluster client and the intake machine.",
-  "coldStart, why (every function): beyond its clients each loads the libraries evaluated at import by every entry — zod (the configuration schema and the records' schemas), yaml, Powertools logger, metrics and parameters — which alone exceed 15 % of the smaller references; and api carries opa-wasm and Slack it never calls (through @kubernaut/api's index).",
+  "coldStart, why (tasks/*): each task entry builds only its own handler's parts on first use (packages/runtime), but pipelineTasks() is one module for the eight tasks, so every task bundle still carries the code of all of them — client-node, opa-wasm and the model clients included — even where they are never constructed.",
+  "coldStart, why (every function): beyond its clients each loads the libraries evaluated at import by every entry — zod (the configuration schema and the records' schemas), yaml, Powertools logger, metrics and parameters — which alone exceed 15 % of the smaller references; and each reads its secrets from SSM during init (loopback here), which the reference does not.",
 ];
 
 const CLOSE_COLD_START =
   "coldStart, what would close it: per-function composition roots that build only what the handler calls (a runtime per task, not one for all), deep imports instead of package indexes (execution-closed → pipeline/src/reconcile.ts), heavy clients loaded with `await import()` inside the code paths that use them (the LLM providers, Slack), and zod schemas built on first use.";
+
+/** A child process to completion, without blocking this one (the SSM stand-in answers from here). */
+function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { ...options, timeout: 30_000 });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
 
 function entries(functionsDir: string): string[] {
   const found: string[] = [];
@@ -247,33 +267,43 @@ export async function benchColdStart(options: ColdStartOptions): Promise<Section
       );
       return path;
     };
-    const env = {
+    // Each function starts as its stack deploys it: the environment its table entry gives it
+    // (packages/runtime/src/functions.ts), its secrets read from SSM (a loopback stand-in, so the
+    // parameter reads of a cold start are in the figure), the repository's config beside it.
+    const ssm = await startSsmStandIn({
+      "/kubernaut/bench/webhook-token": "bench-webhook-token-0123456789",
+      "/kubernaut/bench/api-tokens": "[]",
+      "/kubernaut/bench/console-secret": "bench-console-secret-0123456789abcdef0123456789",
+    });
+    const base = {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",
       AWS_REGION: "us-east-1",
       AWS_ACCESS_KEY_ID: "bench",
       AWS_SECRET_ACCESS_KEY: "bench",
-      KUBERNAUT_CONFIG: "kubernaut.config.yaml",
-      KUBERNAUT_TABLE: "kubernaut-bench",
-      KUBERNAUT_WEBHOOK_TOKEN: "bench-webhook-token-0123456789",
-      KUBERNAUT_STATE_MACHINE_ARN:
-        "arn:aws:states:us-east-1:000000000000:stateMachine:kubernaut-bench-pipeline",
-      KUBERNAUT_INTAKE_STATE_MACHINE_ARN:
-        "arn:aws:states:us-east-1:000000000000:stateMachine:kubernaut-bench-intake",
-      KUBERNAUT_NOTIFY_STATE_MACHINE_ARN:
-        "arn:aws:states:us-east-1:000000000000:stateMachine:kubernaut-bench-notify",
-      POWERTOOLS_SERVICE_NAME: "kubernaut",
+      AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+      LAMBDA_TASK_ROOT: options.root,
       POWERTOOLS_DEV: "false",
-      // The console's session secret (its function reads it from SSM on AWS).
-      KUBERNAUT_CONSOLE_SECRET: "bench-console-secret-0123456789abcdef0123456789",
     };
-    const spawnMs = (file: string, fn: string) => {
+    const arn = (m: string) => `arn:aws:states:us-east-1:000000000000:stateMachine:kubernaut-bench-${m}`;
+    const envOf = (entry: string): Record<string, string> => {
+      const fn = FUNCTION_NAMES.find(
+        (f) => FUNCTIONS[f].handler === `functions/${entry.replace(/\.ts$/, "")}.handler`,
+      );
+      if (!fn) return base;
+      const environment = environmentOf<string>(fn, {
+        table: "kubernaut-bench",
+        machine: arn,
+        facts: { webhookReceivers: [], bedrock: false },
+        prefix: "/kubernaut/bench",
+      });
+      return { ...base, ...environment };
+    };
+    const spawnMs = async (file: string, fn: string) => {
       // Lambda's working directory holds the config copied next to the bundle; here the repository does.
-      const result = spawnSync(process.execPath, [file], {
+      const result = await run(process.execPath, [file], {
         cwd: options.root,
-        env: { ...env, AWS_LAMBDA_FUNCTION_NAME: `bench-${fn}` },
-        encoding: "utf8",
-        timeout: 30_000,
+        env: { ...envOf(fn), AWS_LAMBDA_FUNCTION_NAME: `bench-${fn}` },
       });
       const ms = Number(result.stdout);
       if (result.status !== 0 || !Number.isFinite(ms)) {
@@ -292,15 +322,15 @@ export async function benchColdStart(options: ColdStartOptions): Promise<Section
       ref: Object.fromEntries(Object.entries(refBundles).map(([k, b]) => [k, launcher(b.file)])),
     };
     // One untimed launch of everything: warms the page cache and finds what cannot start at all.
-    spawnMs(launchers.empty, "warmup");
+    await spawnMs(launchers.empty, "warmup");
     for (const [name, file] of Object.entries(launchers.fn)) {
       try {
-        spawnMs(file, name);
+        await spawnMs(file, name);
       } catch (error) {
         failures[name] = `init failed: ${(error as Error).message}`;
       }
     }
-    for (const [key, file] of Object.entries(launchers.ref)) spawnMs(file, key);
+    for (const [key, file] of Object.entries(launchers.ref)) await spawnMs(file, key);
     const measured = names.filter((n) => !failures[n]);
     const fnInit: Record<string, number[]> = Object.fromEntries(measured.map((n) => [n, []]));
     const refInit: Record<string, number[]> = Object.fromEntries(Object.keys(refBundles).map((k) => [k, []]));
@@ -316,13 +346,13 @@ export async function benchColdStart(options: ColdStartOptions): Promise<Section
         random,
       );
       const times: Array<{ kind: "fn" | "ref"; key: string; ms: number }> = [];
-      const baseline = [spawnMs(launchers.empty, "empty")];
-      jobs.forEach((job, i) => {
-        if (i === Math.floor(jobs.length / 2)) baseline.push(spawnMs(launchers.empty, "empty"));
+      const baseline = [await spawnMs(launchers.empty, "empty")];
+      for (const [i, job] of jobs.entries()) {
+        if (i === Math.floor(jobs.length / 2)) baseline.push(await spawnMs(launchers.empty, "empty"));
         const file = (job.kind === "fn" ? launchers.fn[job.key] : launchers.ref[job.key]) as string;
-        times.push({ ...job, ms: spawnMs(file, job.key) });
-      });
-      baseline.push(spawnMs(launchers.empty, "empty"));
+        times.push({ ...job, ms: await spawnMs(file, job.key) });
+      }
+      baseline.push(await spawnMs(launchers.empty, "empty"));
       const base = median(baseline);
       emptyRuns.push(base);
       for (const t of times) (t.kind === "fn" ? fnInit : refInit)[t.key]?.push(t.ms - base);
@@ -395,7 +425,12 @@ export async function benchColdStart(options: ColdStartOptions): Promise<Section
         heaviest: Object.fromEntries(Object.entries(weightByPackage(fn.metafile)).slice(0, 8)),
       };
     }
-    const ingestInputs = Object.keys(fnBundles["ingest.ts"]?.metafile.inputs ?? {});
+    await ssm.close();
+    // What the bundle carries (modules that put bytes in the output), not every file esbuild parsed.
+    const ingestOutput = Object.values(fnBundles["ingest.ts"]?.metafile.outputs ?? {})[0];
+    const ingestInputs = Object.entries(ingestOutput?.inputs ?? {})
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([path]) => path);
     const forbidden = INGEST_FORBIDDEN.filter((name) => ingestInputs.some((path) => path.includes(name)));
     figures.push({
       id: "coldStart.ingestClean",

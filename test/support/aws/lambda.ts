@@ -26,10 +26,10 @@ import {
   permissionsOf,
   TASK_FUNCTION_NAMES,
 } from "@kubernaut/runtime/functions";
+import { startSsmStandIn } from "@kubernaut/runtime/standin";
 import { createDynamoClient, ensureTable } from "@kubernaut/store";
 import { stringify } from "yaml";
 import { ACCOUNT, AwsCallRecorder, REGION } from "./iam";
-import { startSsmStandIn } from "./ssm";
 
 const ROOT = join(import.meta.dirname, "..", "..", "..");
 const PREFIX = "/kubernaut/test";
