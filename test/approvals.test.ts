@@ -24,6 +24,8 @@ const crashLoop = (namespace: string, name = "checkout") =>
 const harnesses: PipelineHarness[] = [];
 async function harness(policy: string | undefined = sourcePath("starter")) {
   const h = await createPipelineHarness({
+    // Without a cluster the namespaces' labels are unknown: their names say the environment.
+    signalProcessing: { environmentFromNamespaceName: true },
     aianalysis: { rego: { ...(policy ? { policy } : {}), confidenceThreshold: 0.6 } },
     auth: {
       apiTokens: [

@@ -21,7 +21,8 @@ describe("signal classification (Rego)", () => {
     copyFileSync(sourcePath("classification"), policy);
     const h = await createPipelineHarness({
       remediationOrchestrator: { dryRun: true },
-      signalProcessing: { classificationPolicy: policy },
+      // Without a cluster the namespaces' labels are unknown: their names say the environment.
+      signalProcessing: { classificationPolicy: policy, environmentFromNamespaceName: true },
     });
     closers.push(() => h.pipeline.close());
     const alert = (name: string) =>
@@ -61,7 +62,8 @@ describe("signal classification (Rego)", () => {
     writeFileSync(policy, "package signalprocessing.classification\nenvironment := ");
     const h = await createPipelineHarness({
       remediationOrchestrator: { dryRun: true },
-      signalProcessing: { classificationPolicy: policy },
+      // Without a cluster the namespaces' labels are unknown: their names say the environment.
+      signalProcessing: { classificationPolicy: policy, environmentFromNamespaceName: true },
     });
     closers.push(() => h.pipeline.close());
     const [created] = await h.postAlerts(

@@ -281,12 +281,51 @@ describe("POST /api/v1/signals/prometheus", () => {
         expect.objectContaining({
           status: "rejected",
           fingerprint: null,
-          reason: expect.stringMatching(/no target label/),
+          reason: expect.stringMatching(/^Unknown target: no label names a workload, pod or node/),
         }),
         expect.objectContaining({ status: "created" }),
         expect.objectContaining({ status: "rejected", reason: 'the alert has no "alertname" label' }),
       ]);
       expect(await t.remediationItems()).toHaveLength(1);
+    });
+
+    it("commonLabels are merged into each alert (a sender that does not repeat them), the alert's own winning", async () => {
+      const body = {
+        version: "4",
+        status: "firing",
+        commonLabels: { namespace: "shop", deployment: "cart", severity: "warning" },
+        alerts: [
+          {
+            status: "firing",
+            labels: { alertname: "KubePodCrashLooping" },
+            startsAt: "2026-12-04T10:00:00Z",
+          },
+          {
+            status: "firing",
+            labels: { alertname: "KubePodCrashLooping", deployment: "checkout" },
+            startsAt: "2026-12-04T10:00:00Z",
+          },
+        ],
+      };
+      const results = await accepted(await t.postAlerts(body));
+      expect(results.map((r) => [r.status, r.fingerprint])).toEqual([
+        ["created", fingerprintOf({ kind: "Deployment", name: "cart", namespace: "shop" })],
+        ["created", fingerprintOf({ kind: "Deployment", name: "checkout", namespace: "shop" })],
+      ]);
+      const [first] = (await t.remediationItems()).filter((i) => i.targetResource.name === "cart");
+      expect(first?.signal.labels).toMatchObject({ alertname: "KubePodCrashLooping", severity: "warning" });
+    });
+
+    it("an alert without its own status has the group's", async () => {
+      const labels = { alertname: "KubePodCrashLooping", namespace: "shop", deployment: "cart" };
+      const [created] = await accepted(
+        await t.postAlerts({ status: "firing", alerts: [{ labels, startsAt: "2026-12-04T10:00:00Z" }] }),
+      );
+      expect(created?.status).toBe("created");
+      const [resolved] = await accepted(
+        await t.postAlerts({ status: "resolved", alerts: [{ labels, startsAt: "2026-12-04T10:00:00Z" }] }),
+      );
+      expect(resolved).toMatchObject({ status: "resolved", remediationId: created?.remediationId });
     });
 
     it("a payload without fingerprint fields (older Alertmanager) is accepted", async () => {

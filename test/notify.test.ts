@@ -23,6 +23,8 @@ describe("notifications through the notify state machine", () => {
     h = await createPipelineHarness(
       {
         remediationOrchestrator: { dryRun: true },
+        // Without a cluster the namespaces' labels are unknown: their names say the environment.
+        signalProcessing: { environmentFromNamespaceName: true },
         slack: { apiUrl: slack.apiUrl, botToken: "xoxb-test" },
         notification: {
           receivers: [

@@ -56,6 +56,8 @@ describe("Slack approvals", () => {
     slack = await startSlackStandIn();
     slack.setUserGroup("S0ONCALL", [GROUP_MEMBER]);
     h = await createPipelineHarness({
+      // Without a cluster the namespaces' labels are unknown: their names say the environment.
+      signalProcessing: { environmentFromNamespaceName: true },
       aianalysis: { rego: { policy: sourcePath("starter"), confidenceThreshold: 0.6 } },
       slack: {
         apiUrl: slack.apiUrl,

@@ -15,6 +15,8 @@ const Output = z.object({
 
 export interface ClassificationInput {
   alert: { labels: Record<string, string>; severity: string };
+  /** The operator's switches for the shipped policy (signalProcessing.*). */
+  options?: { environment_from_namespace_name: boolean };
   /** Labels absent = the namespace could not be read (nothing then says the target is unmanaged). */
   namespace?: { name: string; labels?: Record<string, string> };
   target?: { kind: string; name: string; labels: Record<string, string> };
@@ -50,7 +52,7 @@ export class Classifier {
     // The built-in rules still name the environment, severity and priority for the record, but the
     // managed scope is a safety gate: a policy that cannot decide it fails closed (not managed).
     const fallback = (reason: string): Classification => ({
-      enrichment: enrichSignal(rr.signal, rr.targetResource),
+      enrichment: enrichSignal(rr.signal, input.namespace, input.options?.environment_from_namespace_name),
       managed: false,
       degraded: reason,
     });

@@ -1,4 +1,4 @@
-import type { Enrichment, Environment, Priority, ResourceRef, Severity, Signal } from "@kubernaut/core";
+import type { Enrichment, Environment, Priority, Severity, Signal } from "@kubernaut/core";
 
 const ENVIRONMENT_WORDS: ReadonlyArray<[RegExp, Environment]> = [
   [/^(prod|production|prd|live)$/i, "Production"],
@@ -14,26 +14,28 @@ export function environmentFromWord(word: string | undefined): Environment | und
 }
 
 /**
- * The environment (DESIGN §3.2): the namespace's `kubernaut.ai/environment` label, then the alert's
- * `env`/`environment` labels, then the namespace's name (`payments-prod`, `qa`, …), else Unknown —
- * which the starter policy treats like production.
+ * The environment (DESIGN §3.2), as the shipped classification policy decides it: the namespace's
+ * `kubernaut.ai/environment`, `env` or `environment` label, then the alert's `env`/`environment`
+ * labels, else Unknown — which the starter policy treats like production. Namespace names are guessed
+ * from only when the operator turns it on (`payments-prod` may be a test of the payments product).
  */
 export function detectEnvironment(
   signal: Pick<Signal, "labels">,
-  target: ResourceRef,
-  namespaceLabels: Readonly<Record<string, string>> = {},
+  namespace: { name: string; labels?: Readonly<Record<string, string>> } | undefined,
+  fromNamespaceName = false,
 ): { environment: Environment; source: string } {
-  const fromNamespaceLabel = environmentFromWord(namespaceLabels["kubernaut.ai/environment"]);
-  if (fromNamespaceLabel)
-    return { environment: fromNamespaceLabel, source: "namespace label kubernaut.ai/environment" };
+  for (const label of ["kubernaut.ai/environment", "env", "environment"]) {
+    const fromNamespace = environmentFromWord(namespace?.labels?.[label]);
+    if (fromNamespace) return { environment: fromNamespace, source: `namespace label ${label}` };
+  }
   for (const label of ["env", "environment"]) {
     const fromLabel = environmentFromWord(signal.labels[label]);
     if (fromLabel) return { environment: fromLabel, source: `alert label ${label}` };
   }
-  const namespace = target.namespace ?? (target.kind === "Namespace" ? target.name : undefined);
-  for (const part of namespace?.split(/[-_.]/) ?? []) {
+  // Only when the operator turned it on (signalProcessing.environmentFromNamespaceName).
+  for (const part of fromNamespaceName ? (namespace?.name.split(/[-_.]/) ?? []) : []) {
     const fromName = environmentFromWord(part);
-    if (fromName) return { environment: fromName, source: `namespace name ${namespace}` };
+    if (fromName) return { environment: fromName, source: `namespace name ${namespace?.name}` };
   }
   return { environment: "Unknown", source: "no environment marker" };
 }
@@ -64,9 +66,16 @@ export function priorityOf(environment: Environment, severity: Severity): Priori
   return "P3";
 }
 
-/** Signal processing from the signal alone; the Rego classification and namespace labels come later. */
-export function enrichSignal(signal: Signal, target: ResourceRef): Enrichment {
-  const { environment, source } = detectEnvironment(signal, target);
+/**
+ * The built-in rules, which name the environment, severity and priority when the operator's Rego
+ * cannot (the result is then degraded, and the target is not managed).
+ */
+export function enrichSignal(
+  signal: Signal,
+  namespace?: { name: string; labels?: Readonly<Record<string, string>> },
+  fromNamespaceName = false,
+): Enrichment {
+  const { environment, source } = detectEnvironment(signal, namespace, fromNamespaceName);
   const severity = normalizeSeverity(signal.severity);
   const customLabels = Object.fromEntries(
     Object.entries(signal.labels).filter(

@@ -407,6 +407,13 @@ export const ConfigSchema = z
         classificationPolicy: z.string().default("packages/policy/policies/classification/default.rego"),
         /** `label`: only targets labelled kubernaut.ai/managed=true (or in such a namespace); `all`: everything. */
         managedScope: z.enum(["label", "all"]).default("label"),
+        /**
+         * Let the shipped classification policy read the environment from the namespace's name
+         * (`payments-prod` → Production) when no label names it. Off by default: a name is a guess
+         * (`payments-prod` may be a test of the payments product). Reaches the policy as
+         * `input.options.environment_from_namespace_name`; an operator's own policy may ignore it.
+         */
+        environmentFromNamespaceName: z.boolean().default(false),
       })
       .strict()
       .prefault({}),

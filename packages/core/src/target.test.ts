@@ -51,16 +51,76 @@ describe("resolveTarget", () => {
       source: "label",
     },
     {
-      case: "a known scrape job without a pod is not a target",
-      labels: { namespace: "monitoring", job: "node-exporter" },
-      expected: { kind: "Namespace", name: "monitoring" },
-      source: "namespace",
+      // Issue 20: `<name>-<digits>` is as often a person's naming as a StatefulSet ordinal, so the pod
+      // stays a Pod and enrichment resolves its owner through ownerReferences.
+      case: "pod-only: a name ending in digits stays a Pod (no StatefulSet guess)",
+      labels: { namespace: "db", pod: "redis-2" },
+      expected: { kind: "Pod", name: "redis-2", namespace: "db" },
+      source: "pod",
     },
     {
-      case: "pod-only: StatefulSet ordinal",
-      labels: { namespace: "db", pod: "redis-2" },
-      expected: { kind: "StatefulSet", name: "redis", namespace: "db" },
+      case: "pod-only: payment-api-789 is not a StatefulSet called payment-api",
+      labels: { namespace: "shop", pod: "payment-api-789" },
+      expected: { kind: "Pod", name: "payment-api-789", namespace: "shop" },
+      source: "pod",
+    },
+    {
+      case: "an HPA alert targets the HPA, not the kube-state-metrics pod that scraped it",
+      labels: {
+        namespace: "shop",
+        horizontalpodautoscaler: "checkout",
+        pod: "kube-state-metrics-7d9f8b6c4d-k2x9z",
+        job: "kube-state-metrics",
+      },
+      expected: { kind: "HorizontalPodAutoscaler", name: "checkout", namespace: "shop" },
+      source: "label",
+    },
+    {
+      case: "a PDB alert targets the PDB",
+      labels: { namespace: "shop", poddisruptionbudget: "checkout", job: "kube-state-metrics" },
+      expected: { kind: "PodDisruptionBudget", name: "checkout", namespace: "shop" },
+      source: "label",
+    },
+    {
+      case: "a CronJob alert targets the CronJob",
+      labels: { namespace: "batch", cronjob: "nightly-report", job: "kube-state-metrics" },
+      expected: { kind: "CronJob", name: "nightly-report", namespace: "batch" },
+      source: "label",
+    },
+    {
+      case: "a ReplicaSet alert targets the ReplicaSet (enrichment finds its Deployment)",
+      labels: { namespace: "shop", replicaset: "checkout-7b9d5c4f6" },
+      expected: { kind: "ReplicaSet", name: "checkout-7b9d5c4f6", namespace: "shop" },
+      source: "label",
+    },
+    {
+      case: "a PVC alert targets the claim",
+      labels: { namespace: "db", persistentvolumeclaim: "data-postgres-0", job: "kubelet" },
+      expected: { kind: "PersistentVolumeClaim", name: "data-postgres-0", namespace: "db" },
+      source: "label",
+    },
+    {
+      case: "exported_namespace and exported_pod (federation, no honor_labels) name the object",
+      labels: {
+        namespace: "monitoring",
+        pod: "kube-state-metrics-7d9f8b6c4d-k2x9z",
+        exported_namespace: "shop",
+        exported_pod: "cart-5c7d8f9b4c-x2z4q",
+      },
+      expected: { kind: "Deployment", name: "cart", namespace: "shop" },
       source: "pod-name",
+    },
+    {
+      case: "a workload alert without a namespace is in default",
+      labels: { deployment: "api" },
+      expected: { kind: "Deployment", name: "api", namespace: "default" },
+      source: "label",
+    },
+    {
+      case: "a node alert keeps the exporter's namespace out of its target",
+      labels: { node: "worker-1", namespace: "monitoring", job: "node-exporter" },
+      expected: { kind: "Node", name: "worker-1" },
+      source: "node",
     },
     {
       case: "pod-only: a name no controller generates stays a Pod",
@@ -80,12 +140,6 @@ describe("resolveTarget", () => {
       expected: { kind: "Deployment", name: "cart", namespace: "shop", cluster: "prod-eu" },
       source: "label",
     },
-    {
-      case: "namespace last",
-      labels: { namespace: "payments", service: "payments-api" },
-      expected: { kind: "Namespace", name: "payments" },
-      source: "namespace",
-    },
   ])("$case", ({ labels, expected, source }) => {
     // Act
     const result = resolveTarget(labels);
@@ -97,17 +151,23 @@ describe("resolveTarget", () => {
     {
       case: "no target labels at all",
       labels: { alertname: "Watchdog", service: "x", instance: "y" },
-      reason: /no target label/,
+      reason: /^Unknown target: no label names a workload, pod or node/,
     },
     {
-      case: "a workload without its namespace",
-      labels: { deployment: "api" },
-      reason: /needs a "namespace" label/,
+      // Issue 20: a namespace alone is an Unknown target; a whole namespace is never remediated.
+      case: "a namespace-only alert",
+      labels: { namespace: "payments", service: "payments-api" },
+      reason: /^Unknown target: the alert names only namespace payments/,
+    },
+    {
+      case: "scrape labels only: a known scrape job without a pod is not a target",
+      labels: { namespace: "monitoring", job: "node-exporter", instance: "10.0.0.1:9100" },
+      reason: /^Unknown target: the alert names only namespace monitoring/,
     },
     {
       case: "blank labels count as absent",
       labels: { deployment: " ", namespace: "" },
-      reason: /no target label/,
+      reason: /^Unknown target: no label names/,
     },
   ])("rejects $case", ({ labels, reason }) => {
     const result = resolveTarget(labels);
@@ -120,7 +180,8 @@ describe("inferOwnerFromPodName", () => {
   it.each([
     ["payment-service-7b9d5c4f6-qwrtz", { kind: "Deployment", name: "payment-service" }],
     ["api-gateway-6d4b79c5f9-x7k2p", { kind: "Deployment", name: "api-gateway" }],
-    ["kafka-0", { kind: "StatefulSet", name: "kafka" }],
+    // A StatefulSet ordinal is not distinctive enough to guess from (enrichment resolves it).
+    ["kafka-0", undefined],
     ["standalone", undefined],
     // "abcdef" contains vowels, which Kubernetes' generated suffixes never do.
     ["api-gateway-6d4b79c5f9-abcdef", undefined],

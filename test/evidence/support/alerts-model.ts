@@ -3,12 +3,13 @@ import fc from "fast-check";
 /**
  * A model of what an Alertmanager alert is about, independent of the product's target resolution:
  * the generator decides the workload first, then writes labels that name it in one of the ways real
- * alerts do (DESIGN §3.1) — a workload label, a pod name its controller implies, a Job, a node, a bare
- * namespace — among noise labels that never name a target. The expected remediation count per group
- * is then the number of distinct workloads, by construction.
+ * alerts do (DESIGN §3.1) — a workload label, a pod name its Deployment implies, a bare pod (whose owner
+ * only enrichment can tell), a Job, a node — among noise labels that never name a target. The expected
+ * remediation count per group is then the number of distinct targets, by construction. (A namespace
+ * alone names no target: those alerts are among the unusable ones.)
  */
 export interface ModelTarget {
-  kind: "Deployment" | "StatefulSet" | "DaemonSet" | "Job" | "Node" | "Namespace";
+  kind: "Deployment" | "StatefulSet" | "DaemonSet" | "Job" | "Node" | "Pod";
   name: string;
   namespace?: string;
   cluster?: string;
@@ -61,10 +62,11 @@ export function labelsFor(target: ModelTarget): fc.Arbitrary<Record<string, stri
           .chain(([hash, suffix]) => withScrapeJob({ ...scope, pod: `${target.name}-${hash}-${suffix}` })),
       );
     case "StatefulSet":
-      return fc.oneof(
-        withScrapeJob({ ...scope, statefulset: target.name }),
-        fc.nat({ max: 20 }).chain((ordinal) => withScrapeJob({ ...scope, pod: `${target.name}-${ordinal}` })),
-      );
+      return withScrapeJob({ ...scope, statefulset: target.name });
+    case "Pod":
+      // A pod whose name implies no Deployment (a StatefulSet ordinal, a bare pod) is its own target
+      // at ingest; enrichment resolves its owner through the cluster.
+      return withScrapeJob({ ...scope, pod: target.name });
     case "DaemonSet":
       return withScrapeJob({ ...scope, daemonset: target.name });
     case "Job":
@@ -75,8 +77,6 @@ export function labelsFor(target: ModelTarget): fc.Arbitrary<Record<string, stri
       );
     case "Node":
       return withScrapeJob({ ...scope, node: target.name });
-    case "Namespace":
-      return withScrapeJob(scope);
   }
 }
 
@@ -96,7 +96,7 @@ export const targetPool: fc.Arbitrary<ModelTarget[]> = fc
             "DaemonSet",
             "Job",
             "Node",
-            "Namespace",
+            "Pod",
           ),
           name: workloadName,
           namespace: fc.constantFrom("shop", "data", "edge"),
@@ -112,14 +112,15 @@ export const targetPool: fc.Arbitrary<ModelTarget[]> = fc
       const cluster = t.cluster ? { cluster: t.cluster } : {};
       if (t.kind === "Node") return { kind: "Node", name: `node-${tag}-${t.name}`, ...cluster };
       const namespace = `fz${tag}-${t.namespace}`;
-      if (t.kind === "Namespace") return { kind: "Namespace", name: namespace, namespace, ...cluster };
+      // A StatefulSet-style ordinal: ingest must not guess the StatefulSet from it.
+      if (t.kind === "Pod") return { kind: "Pod", name: `${t.name}-${t.name.length}`, namespace, ...cluster };
       return { kind: t.kind, name: t.name, namespace, ...cluster };
     }),
   );
 
 /** The identity the product must dedup on: cluster, namespace, kind and name. */
 export const identityOf = (t: ModelTarget) =>
-  `${t.cluster ?? ""}/${t.kind === "Namespace" || t.kind === "Node" ? "" : t.namespace}/${t.kind}/${t.name}`;
+  `${t.cluster ?? ""}/${t.kind === "Node" ? "" : t.namespace}/${t.kind}/${t.name}`;
 
 /** An RFC 3339 timestamp as Alertmanager writes one: any precision, `Z` or an offset. */
 export const timestamp = fc

@@ -10,7 +10,8 @@ const Timestamp = z.iso.datetime({ offset: true });
  * not send it, and it is only kept for reference (our fingerprint is the workload's, not the alert's).
  */
 export const AlertmanagerAlert = z.object({
-  status: z.enum(["firing", "resolved"]),
+  /** Alertmanager always sends it; other senders may not, and then the group's status applies. */
+  status: z.enum(["firing", "resolved"]).optional(),
   labels: LabelSet,
   annotations: LabelSet.default({}),
   startsAt: Timestamp,
@@ -34,18 +35,24 @@ export const AlertmanagerWebhook = z.object({
 });
 export type AlertmanagerWebhook = z.infer<typeof AlertmanagerWebhook>;
 
-/** One alert of the group as a normalised signal; each alert stands alone (its own labels are complete). */
+/**
+ * One alert of the group as a normalised signal. Alertmanager repeats the group's common labels on
+ * every alert, other senders (and hand-written payloads) may put them in `commonLabels` only, so they
+ * are merged in, the alert's own labels winning; an alert without its own status has the group's.
+ */
 export function toSignal(
   alert: AlertmanagerAlert,
   receivedAt: Date,
-): { status: AlertmanagerAlert["status"]; signal: Signal } {
+  group: Pick<AlertmanagerWebhook, "status" | "commonLabels"> = { status: "firing", commonLabels: {} },
+): { status: "firing" | "resolved"; signal: Signal } {
+  const labels = { ...group.commonLabels, ...alert.labels };
   return {
-    status: alert.status,
+    status: alert.status ?? group.status,
     signal: {
       source: "prometheus",
-      alertName: alert.labels.alertname ?? "",
-      severity: alert.labels.severity ?? "unknown",
-      labels: alert.labels,
+      alertName: labels.alertname ?? "",
+      severity: labels.severity ?? "unknown",
+      labels,
       annotations: alert.annotations,
       startsAt: alert.startsAt,
       ...(alert.generatorURL ? { generatorURL: alert.generatorURL } : {}),

@@ -43,7 +43,7 @@ export function ingestRoutes(deps: IngestDeps, options: IngestRouteOptions) {
       // Alerts of one group are independent workloads, so they run concurrently; a transient fault in
       // any of them fails the delivery (503) and Alertmanager redelivers the group, which dedup absorbs.
       const accepted: IngestResult[] = await Promise.all(
-        webhook.alerts.map((alert) => ingestSignal(deps, toSignal(alert, receivedAt))),
+        webhook.alerts.map((alert) => ingestSignal(deps, toSignal(alert, receivedAt, webhook))),
       );
       for (const result of accepted) {
         metrics.inc("kubernaut_gateway_signals_total", "Alerts received, by what ingest did with them", {

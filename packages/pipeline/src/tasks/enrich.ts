@@ -13,7 +13,12 @@ type K8s = Record<string, any>;
  * alert and the names, and cannot say the target is unmanaged).
  */
 async function classificationInput(deps: PipelineDeps, rr: RemediationRequest): Promise<ClassificationInput> {
-  const input: ClassificationInput = { alert: { labels: rr.signal.labels, severity: rr.signal.severity } };
+  const input: ClassificationInput = {
+    alert: { labels: rr.signal.labels, severity: rr.signal.severity },
+    options: {
+      environment_from_namespace_name: deps.config().signalProcessing.environmentFromNamespaceName,
+    },
+  };
   const target = rr.targetResource;
   const namespace = target.namespace ?? (target.kind === "Namespace" ? target.name : undefined);
   if (namespace) input.namespace = { name: namespace };

@@ -10,16 +10,25 @@ environment_words := {
 	"test": "Test", "testing": "Test", "qa": "Test", "uat": "Test",
 }
 
-# Where the environment comes from, in order: the namespace's kubernaut.ai/environment label, the
-# alert's env / environment labels, then the parts of the namespace's name.
-environment_sources := array.concat(
-	[
-		["namespace label kubernaut.ai/environment", object.get(input, ["namespace", "labels", "kubernaut.ai/environment"], "")],
-		["alert label env", object.get(input, ["alert", "labels", "env"], "")],
-		["alert label environment", object.get(input, ["alert", "labels", "environment"], "")],
-	],
-	[[sprintf("namespace name %s", [object.get(input, ["namespace", "name"], "")]), part] | some part in regex.split(`[-_.]`, object.get(input, ["namespace", "name"], ""))],
-)
+# Where the environment comes from, in order: the namespace's kubernaut.ai/environment, env or
+# environment label (Kubernaut reads the first two), then the alert's env / environment labels.
+# Namespace names are not guessed from (`payments-prod` may be a test of the payments product) unless
+# the operator says so: signalProcessing.environmentFromNamespaceName: true, which reaches this policy
+# as input.options.environment_from_namespace_name (or write your own rule here).
+labelled_sources := [
+	["namespace label kubernaut.ai/environment", object.get(input, ["namespace", "labels", "kubernaut.ai/environment"], "")],
+	["namespace label env", object.get(input, ["namespace", "labels", "env"], "")],
+	["namespace label environment", object.get(input, ["namespace", "labels", "environment"], "")],
+	["alert label env", object.get(input, ["alert", "labels", "env"], "")],
+	["alert label environment", object.get(input, ["alert", "labels", "environment"], "")],
+]
+
+name_sources := [[sprintf("namespace name %s", [input.namespace.name]), part] |
+	input.options.environment_from_namespace_name == true
+	some part in regex.split(`[-_.]`, input.namespace.name)
+]
+
+environment_sources := array.concat(labelled_sources, name_sources)
 
 environment_matches := [[source, env] |
 	some pair in environment_sources

@@ -7,11 +7,24 @@ test_namespace_label_wins if {
 	c.environment_source == "namespace label kubernaut.ai/environment" with input as {"namespace": {"name": "shop", "labels": {"kubernaut.ai/environment": "prod"}}, "alert": {"labels": {}}}
 }
 
-test_alert_label_then_name_pattern if {
+test_namespace_env_labels_then_alert_labels if {
+	c.environment == "Staging" with input as {"namespace": {"name": "shop", "labels": {"env": "staging"}}, "alert": {"labels": {"env": "dev"}}}
+	c.environment_source == "namespace label env" with input as {"namespace": {"name": "shop", "labels": {"env": "staging"}}, "alert": {"labels": {}}}
+	c.environment == "Production" with input as {"namespace": {"name": "shop", "labels": {"environment": "production"}}, "alert": {"labels": {}}}
 	c.environment == "Development" with input as {"namespace": {"name": "payments-prod", "labels": {}}, "alert": {"labels": {"env": "dev"}}}
-	c.environment == "Production" with input as {"namespace": {"name": "payments-prod", "labels": {}}, "alert": {"labels": {}}}
-	c.environment == "Test" with input as {"namespace": {"name": "qa", "labels": {}}, "alert": {"labels": {}}}
-	c.environment == "Unknown" with input as {"namespace": {"name": "payments", "labels": {}}, "alert": {"labels": {}}}
+}
+
+test_namespace_names_only_when_the_operator_says_so if {
+	c.environment == "Production" with input as {"namespace": {"name": "payments-prod", "labels": {}}, "alert": {"labels": {}}, "options": {"environment_from_namespace_name": true}}
+	c.environment_source == "namespace name payments-prod" with input as {"namespace": {"name": "payments-prod", "labels": {}}, "alert": {"labels": {}}, "options": {"environment_from_namespace_name": true}}
+	c.environment == "Staging" with input as {"namespace": {"name": "payments-prod", "labels": {"env": "staging"}}, "alert": {"labels": {}}, "options": {"environment_from_namespace_name": true}}
+	c.environment == "Unknown" with input as {"namespace": {"name": "payments-prod", "labels": {}}, "alert": {"labels": {}}, "options": {"environment_from_namespace_name": false}}
+}
+
+test_namespace_names_are_not_guessed_from if {
+	c.environment == "Unknown" with input as {"namespace": {"name": "payments-prod", "labels": {}}, "alert": {"labels": {}}}
+	c.environment == "Unknown" with input as {"namespace": {"name": "qa", "labels": {}}, "alert": {"labels": {}}}
+	c.environment_source == "no environment marker" with input as {"namespace": {"name": "production", "labels": {}}, "alert": {"labels": {}}}
 }
 
 test_severity_schemes if {
@@ -23,11 +36,11 @@ test_severity_schemes if {
 }
 
 test_priority if {
-	c.priority == "P0" with input as {"namespace": {"name": "prod", "labels": {}}, "alert": {"severity": "critical"}}
-	c.priority == "P1" with input as {"namespace": {"name": "prod", "labels": {}}, "alert": {"severity": "high"}}
-	c.priority == "P1" with input as {"namespace": {"name": "staging", "labels": {}}, "alert": {"severity": "critical"}}
-	c.priority == "P2" with input as {"namespace": {"name": "staging", "labels": {}}, "alert": {"severity": "info"}}
-	c.priority == "P3" with input as {"namespace": {"name": "dev", "labels": {}}, "alert": {"severity": "critical"}}
+	c.priority == "P0" with input as {"namespace": {"name": "a", "labels": {"env": "prod"}}, "alert": {"severity": "critical"}}
+	c.priority == "P1" with input as {"namespace": {"name": "a", "labels": {"env": "prod"}}, "alert": {"severity": "high"}}
+	c.priority == "P1" with input as {"namespace": {"name": "a", "labels": {"env": "staging"}}, "alert": {"severity": "critical"}}
+	c.priority == "P2" with input as {"namespace": {"name": "a", "labels": {"env": "staging"}}, "alert": {"severity": "info"}}
+	c.priority == "P3" with input as {"namespace": {"name": "a", "labels": {"env": "dev"}}, "alert": {"severity": "critical"}}
 }
 
 test_custom_labels_and_business if {
