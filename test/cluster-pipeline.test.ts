@@ -266,3 +266,36 @@ describe("remediation on the simulated cluster", () => {
     );
   });
 });
+
+describe("workflow statistics", () => {
+  it("a statistics write that fails does not fail the approved remediation it counts", async () => {
+    // Arrange: every write to a workflow's trust record fails, as a throttled or unavailable item would.
+    const { h, access } = await setUp();
+    let refused = 0;
+    h.db.middlewareStack.add(
+      (next, context) => async (args) => {
+        const toTrustRecord = JSON.stringify(args.input).includes('"WF#');
+        if (context.commandName === "UpdateItemCommand" && toTrustRecord) {
+          refused++;
+          throw Object.assign(new Error("the statistics item cannot be written (injected)"), {
+            name: "ValidationException",
+          });
+        }
+        return next(args);
+      },
+      { step: "initialize", name: "refuseStatistics" },
+    );
+    await badRollout(access, "staging");
+
+    // Act
+    const rr = await h.waitFor(
+      await remediate(h, "staging"),
+      (r) => r.phase === "Verifying" || isTerminal(r.phase),
+    );
+
+    // Assess: counted (and refused), yet the remediation executed.
+    expect(refused).toBeGreaterThan(0);
+    expect(rr.phase).toBe("Verifying");
+    expect(rr.workflowExecution?.summary).toMatch(/^rolled back to revision/);
+  });
+});

@@ -8,6 +8,7 @@ import {
 import { formatDuration, type RemediationRequest } from "@kubernaut/core";
 import { isOscillating } from "@kubernaut/notify";
 import { leaseKey } from "@kubernaut/store";
+import { logger, metrics } from "@kubernaut/telemetry";
 import { findWorkflow, type ParameterValue } from "@kubernaut/workflows";
 import { catalogOf } from "./catalog";
 import { PIPELINE_ACTOR, type PipelineDeps } from "./deps";
@@ -73,10 +74,15 @@ export async function execute(deps: PipelineDeps, remediationId: string): Promis
     if (workflow) {
       // Statistics for the graduation report: every execution, and approvals in a row.
       const approved = rr.approvalDecision?.decision === "Approved";
-      await deps.trust.count(
-        workflow.id,
-        { remediations: 1, ...(approved ? { approvals: 1 } : {}) },
-        approved ? { approvalsInRow: "increment" } : {},
+      await countWithoutFailing(workflow.id, remediationId, () =>
+        deps.trust.count(
+          workflow.id,
+          { remediations: 1, ...(approved ? { approvals: 1 } : {}) },
+          {
+            ...(approved ? { approvalsInRow: "increment" as const } : {}),
+            registerAs: config.remediationOrchestrator.newWorkflowsDryRun ? "observe" : "approve",
+          },
+        ),
       );
     }
   }
@@ -193,6 +199,31 @@ export async function checkRollout(
     converged,
     deadlinePassed: !converged && Date.parse(execution.deadline ?? now.toISOString()) <= now.getTime(),
   };
+}
+
+/**
+ * Statistics feed the graduation report, but an approved remediation must never fail over them: a count
+ * that cannot be written is logged and counted in metrics, and the execution goes on.
+ */
+async function countWithoutFailing(
+  workflowId: string,
+  remediationId: string,
+  count: () => Promise<void>,
+): Promise<void> {
+  try {
+    await count();
+  } catch (error) {
+    metrics.inc(
+      "kubernaut_workflow_statistics_lost_total",
+      "Workflow statistics that could not be recorded (the remediation went on)",
+      { workflow: workflowId },
+    );
+    logger.warn("could not count the execution in the workflow's statistics", {
+      workflowId,
+      remediationId,
+      error,
+    });
+  }
 }
 
 /** The same target executed more than N times in the window raises one Escalation (DESIGN: oscillation). */
