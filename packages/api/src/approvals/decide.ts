@@ -1,7 +1,15 @@
 import type { Config } from "@kubernaut/config";
 import { type NotificationPort, notificationIdFor } from "@kubernaut/notify";
 import { buildPolicyInput, type PolicyEngine } from "@kubernaut/policy";
-import type { ApprovalRequest, ApprovalStore, RemediationStore, SystemAuditStore } from "@kubernaut/store";
+import {
+  type ApprovalRequest,
+  type ApprovalStore,
+  effectiveLevel,
+  type RemediationStore,
+  type SystemAuditStore,
+  type TrustLevel,
+  type WorkflowRecord,
+} from "@kubernaut/store";
 import { metrics } from "@kubernaut/telemetry";
 import {
   findWorkflow,
@@ -39,9 +47,20 @@ export interface DecisionDeps {
   catalog: readonly WorkflowDefinition[];
   policy: PolicyEngine;
   sender: DecisionSender;
+  /**
+   * Workflow trust levels (Level 2), so an override is judged at its own workflow's level. Absent, the
+   * policy sees `observe` (the least trust) and the pipeline's own check keeps an `observe` workflow from
+   * executing; every composition that has the trust store should pass it.
+   */
+  trust?: TrustLookup;
   /** Announces decisions (StatusUpdate); optional so a deployment without notifications still decides. */
   notifier?: NotificationPort;
   now?: () => Date;
+}
+
+/** The part of the trust store a decision reads: a workflow's record, registering it on first sight. */
+export interface TrustLookup {
+  get(workflowId: string, registerAs: TrustLevel): Promise<WorkflowRecord>;
 }
 
 /** An approval request as the API shows it: never with its task token. */
@@ -189,10 +208,30 @@ async function checkOverride(
   }
   const rr = await deps.store.get(approval.remediationId);
   if (!rr) throw new ApiError(404, "not_found", `remediation ${approval.remediationId} does not exist`);
+  // Level 2 holds for the workflow that will run, not the one analysis proposed: an approver cannot use
+  // an override to execute a workflow that is still only trusted to be observed.
+  const config = deps.config();
+  const namespace = rr.targetResource.namespace;
+  const level = deps.trust
+    ? effectiveLevel(
+        await deps.trust.get(
+          workflow.id,
+          config.remediationOrchestrator.newWorkflowsDryRun ? "observe" : "approve",
+        ),
+        namespace,
+      )
+    : undefined;
+  if (level === "observe") {
+    throw new ApiError(
+      409,
+      "conflict",
+      `workflow ${workflow.id} is at trust level observe${namespace ? ` in ${namespace}` : ""}: an override cannot execute it; graduate it first (PATCH /api/v1/workflows/${workflow.id}/trust)`,
+    );
+  }
   const outcome = await deps.policy.evaluate(
     buildPolicyInput(rr, {
-      confidenceThreshold: deps.config().aianalysis.rego.confidenceThreshold,
-      workflowTrustLevel: "approve",
+      confidenceThreshold: config.aianalysis.rego.confidenceThreshold,
+      workflowTrustLevel: level ?? "observe",
       workflowName: workflow.id,
       actionType: workflow.actionType,
       override: { workflowName: workflow.id, parameters: override.parameters, rationale: override.rationale },

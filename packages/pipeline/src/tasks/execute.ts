@@ -10,6 +10,7 @@ import { isOscillating } from "@kubernaut/notify";
 import { leaseKey } from "@kubernaut/store";
 import { logger, metrics } from "@kubernaut/telemetry";
 import { findWorkflow, type ParameterValue } from "@kubernaut/workflows";
+import { trustLevelOf } from "./analyze";
 import { catalogOf } from "./catalog";
 import { PIPELINE_ACTOR, type PipelineDeps } from "./deps";
 import { ExecutorUnavailableError } from "./errors";
@@ -29,6 +30,17 @@ export class ResourceBusyError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "ResourceBusy";
+  }
+}
+
+/**
+ * The workflow about to run is only trusted to be observed in this namespace (Level 2) — an operator's
+ * override chose it, or it was demoted while its approval waited: the state machine ends DryRun.
+ */
+export class ObserveOnlyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ObserveOnly";
   }
 }
 
@@ -53,6 +65,16 @@ export async function execute(deps: PipelineDeps, remediationId: string): Promis
   if (paused.paused) {
     // The kill switch: nothing reaches the cluster while it is on.
     throw new PausedError(`execution is paused by ${paused.by} since ${paused.at}: ${paused.reason}`);
+  }
+  if (workflow && !rr.workflowExecution) {
+    // Routing checked the analysed workflow's level; this is the last word for the workflow that will
+    // actually run (an override's own, possibly lower, level), whichever door the decision came through.
+    const level = await trustLevelOf(deps, workflow.id, target.namespace);
+    if (level === "observe") {
+      throw new ObserveOnlyError(
+        `${workflow.id} is at trust level observe${target.namespace ? ` in ${target.namespace}` : ""}: it may not execute until graduated; nothing was changed`,
+      );
+    }
   }
   if (deps.cluster && workflow) {
     const ttl =
