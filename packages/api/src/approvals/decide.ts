@@ -98,17 +98,10 @@ export async function decideApproval(
   if (!approval) throw new ApiError(404, "not_found", `approval request ${request.id} does not exist`);
 
   if (!mayDecide(request.caller, approval.environment, approval.namespace)) {
-    // Refused requests are the only thing they write: one system audit event.
-    await deps.systemAudit.append({
-      type: "DecisionRefused",
-      at: now.toISOString(),
-      actor: { type: "user", id: request.caller.name, channel: request.channel },
-      details: {
-        approvalRequestId: approval.id,
-        environment: approval.environment,
-        namespace: approval.namespace,
-        role: request.caller.role,
-      },
+    await auditRefusedDecision(deps, request.caller, request.channel, now, {
+      approvalRequestId: approval.id,
+      environment: approval.environment,
+      namespace: approval.namespace,
     });
     throw new ApiError(
       403,
@@ -171,6 +164,26 @@ export async function decideApproval(
     });
   }
   return { approval: publicApproval(decided), delivered };
+}
+
+/**
+ * An authenticated caller tried to decide and may not (DESIGN §4 lists unauthorised decisions): the
+ * refusal is the only thing such a request writes, one event in the system audit stream. Only callers
+ * whose identity was verified get here, so the stream records insiders' attempts, not internet noise.
+ */
+export async function auditRefusedDecision(
+  deps: Pick<DecisionDeps, "systemAudit">,
+  caller: Caller,
+  channel: "api" | "cli" | "slack" | "console" | "mcp",
+  at: Date,
+  details: { approvalRequestId: string; environment?: string; namespace?: string | undefined },
+): Promise<void> {
+  await deps.systemAudit.append({
+    type: "DecisionRefused",
+    at: at.toISOString(),
+    actor: { type: "user", id: caller.name, channel },
+    details: { ...details, role: caller.role },
+  });
 }
 
 function conflict(approval: ApprovalRequest): ApiError {
