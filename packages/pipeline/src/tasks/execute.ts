@@ -131,15 +131,23 @@ export async function execute(deps: PipelineDeps, remediationId: string): Promis
     startedAt: started,
   };
   // Retried like every other call to the cluster: one 5xx or dropped connection must not fail the remediation.
-  const current = await withKubernetesRetries(`read ${ref.kind} ${ref.name}`, () => access.read(ref));
-  const labels = detectLabels(current);
+  // A Pod target an earlier attempt already deleted is gone: the executor's journal says so.
+  const current = await withKubernetesRetries(`read ${ref.kind} ${ref.name}`, () => access.read(ref)).catch(
+    (error: unknown) => {
+      const deleted = ref.kind === "Pod" && rr.workflowExecution?.steps?.victim !== undefined;
+      if (deleted && error instanceof Error && error.name === "TargetNotFound") return undefined;
+      throw error;
+    },
+  );
+  const labels = current ? detectLabels(current) : {};
   // The pre-change spec hash is recorded before anything changes: a retry after a crash finds the change
   // already applied and can no longer see the old spec, and regression detection keys on this hash.
-  let preHash = rr.workflowExecution?.preHash;
-  if (!rr.workflowExecution) {
-    preHash = await withKubernetesRetries(`hash ${ref.kind} ${ref.name}`, () =>
+  let execution = rr.workflowExecution;
+  if (!execution && current) {
+    const preHash = await withKubernetesRetries(`hash ${ref.kind} ${ref.name}`, () =>
       specHash(target.kind, current, access.core),
     );
+    execution = { ...snapshot, preHash };
     await deps.store.appendAudit(
       remediationId,
       {
@@ -148,9 +156,30 @@ export async function execute(deps: PipelineDeps, remediationId: string): Promis
         actor: PIPELINE_ACTOR,
         details: { ...snapshot, preHash },
       },
-      { set: { workflowExecution: { ...snapshot, preHash } } },
+      { set: { workflowExecution: execution } },
     );
   }
+  const preHash = execution?.preHash;
+  // The executor's journal lives on the WorkflowExecution, so a retry in another Lambda resumes the same
+  // steps (the same pod to delete) instead of choosing again.
+  const steps: Record<string, string> = { ...(execution?.steps ?? {}) };
+  const journal = {
+    steps,
+    record: async (step: string, detail: string) => {
+      steps[step] = detail;
+      execution = { ...(execution ?? { ...snapshot }), steps: { ...steps } };
+      await deps.store.appendAudit(
+        remediationId,
+        {
+          type: "WorkflowStepRecorded",
+          at: (deps.now?.() ?? new Date()).toISOString(),
+          actor: PIPELINE_ACTOR,
+          details: { step, detail },
+        },
+        { set: { workflowExecution: execution } },
+      );
+    },
+  };
   const result = await executeWorkflow(
     access,
     {
@@ -160,13 +189,14 @@ export async function execute(deps: PipelineDeps, remediationId: string): Promis
       target: ref,
       parameters,
     },
-    { gitOpsManaged: labels.gitOpsManaged === true },
+    { gitOpsManaged: labels.gitOpsManaged === true, journal },
   );
   const deadline = new Date(now.getTime() + config.remediationOrchestrator.timeouts.verifying).toISOString();
   const applied = {
     ...snapshot,
     ...result,
     preHash: preHash ?? result.preHash,
+    ...(Object.keys(steps).length > 0 ? { steps } : {}),
     appliedAt: now.toISOString(),
     deadline,
   };
@@ -211,7 +241,10 @@ export async function checkRollout(
     ...(target.namespace ? { namespace: target.namespace } : {}),
   };
   await deps.cluster.prepare?.(target.cluster);
-  const { converged, detail } = await rolloutConverged(deps.cluster.access(target.cluster), ref);
+  const { converged, detail } = await rolloutConverged(deps.cluster.access(target.cluster), ref, {
+    actionType: execution.actionType,
+    parameters: execution.parameters,
+  });
   await deps.store.appendAudit(
     remediationId,
     { type: "RolloutChecked", at: now.toISOString(), actor: PIPELINE_ACTOR, details: { converged, detail } },
