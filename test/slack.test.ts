@@ -170,7 +170,8 @@ describe("Slack approvals", () => {
       },
       { step: "initialize", name: "watchSystemAuditWrites" },
     );
-    const refused = () => metrics.value("kubernaut_slack_requests_refused_total", { reason: code }) ?? 0;
+    const refused = () =>
+      metrics.value("kubernaut_requests_refused_total", { door: "slack", reason: code }) ?? 0;
     const before = refused();
 
     // Act
@@ -188,7 +189,7 @@ describe("Slack approvals", () => {
   it("a correctly signed click from another workspace is refused (401), counted and audited", async () => {
     const { rarId } = await approvalMessage();
     const refused = () =>
-      metrics.value("kubernaut_slack_requests_refused_total", { reason: "another_workspace" }) ?? 0;
+      metrics.value("kubernaut_requests_refused_total", { door: "slack", reason: "another_workspace" }) ?? 0;
     const before = refused();
 
     const response = await post(signed(click(PROD_APPROVER, "approve", rarId, "T0OTHER")));

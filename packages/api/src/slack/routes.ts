@@ -1,11 +1,12 @@
 import type { Config } from "@kubernaut/config";
 import type { SystemAuditStore } from "@kubernaut/store";
-import { logger, metrics } from "@kubernaut/telemetry";
+import { logger } from "@kubernaut/telemetry";
 import { findWorkflow, type ParameterValue } from "@kubernaut/workflows";
 import type { WebClient } from "@slack/web-api";
 import { Hono } from "hono";
 import { z } from "zod";
-import { type DecisionDeps, decideApproval } from "../approvals/decide";
+import { auditRefusedDecision, type DecisionDeps, decideApproval } from "../approvals/decide";
+import { countRefusal } from "../auth";
 import { mayDecide } from "../auth/scope";
 import { ApiError } from "../errors";
 import { SlackIdentities } from "./identity";
@@ -60,19 +61,13 @@ type Interaction = z.infer<typeof Interaction>;
  */
 export function slackRoutes(deps: SlackDeps) {
   const identities = new SlackIdentities(deps.slack, deps.config);
-  const count = (reason: string) =>
-    metrics.inc(
-      "kubernaut_slack_requests_refused_total",
-      "Slack interactions refused before any decision, by reason",
-      { reason },
-    );
   const refuseUnverified = (code: string, reason: string) => {
-    count(code);
+    countRefusal("slack", code);
     logger.warn("refused an unverified Slack request", { reason });
     return new ApiError(401, "unauthorized", `Slack request refused: ${reason}`);
   };
   const refuseVerified = async (code: string, reason: string, detail: Record<string, unknown>) => {
-    count(code);
+    countRefusal("slack", code);
     await deps.systemAudit.append({
       type: "SlackRequestRefused",
       at: (deps.now?.() ?? new Date()).toISOString(),
@@ -136,15 +131,10 @@ async function clickButton(
     const approval = await deps.decisions.approvals.get(approvalId);
     if (!approval) return tell(`Approval request ${approvalId} does not exist.`);
     if (!mayDecide(caller, approval.environment, approval.namespace)) {
-      await deps.systemAudit.append({
-        type: "DecisionRefused",
-        at: (deps.now?.() ?? new Date()).toISOString(),
-        actor: { type: "user", id: caller.name, channel: "slack" },
-        details: {
-          approvalRequestId: approvalId,
-          environment: approval.environment,
-          namespace: approval.namespace,
-        },
+      await auditRefusedDecision(deps, caller, "slack", deps.now?.() ?? new Date(), {
+        approvalRequestId: approvalId,
+        environment: approval.environment,
+        namespace: approval.namespace,
       });
       return tell(
         `You are not an approver for ${approval.environment}${approval.namespace ? `/${approval.namespace}` : ""}; nothing was changed.`,
