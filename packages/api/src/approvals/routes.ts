@@ -35,16 +35,11 @@ export function approvalRoutes(deps: DecisionDeps, tokens: readonly ApiTokenConf
       .post("/api/v1/approvals/:id/decision", apiAuth(tokens, "viewer"), async (c) => {
         const id = parseOrThrow(ApprovalId, c.req.param("id"), "approval request id");
         const caller = c.get("caller");
+        const channel = requestChannel(c.req.header("x-kubernaut-channel"));
         if (caller.role === "viewer") {
-          await auditRefusedDecision(
-            deps,
-            caller,
-            requestChannel(c.req.header("x-kubernaut-channel")),
-            deps.now?.() ?? new Date(),
-            {
-              approvalRequestId: id,
-            },
-          );
+          await auditRefusedDecision(deps, caller, channel, deps.now?.() ?? new Date(), {
+            approvalRequestId: id,
+          });
           throw new ApiError(403, "forbidden", `token "${caller.name}" has role viewer; this needs approver`);
         }
         let body: unknown;
@@ -53,7 +48,6 @@ export function approvalRoutes(deps: DecisionDeps, tokens: readonly ApiTokenConf
         } catch {
           body = undefined;
         }
-        const channel = requestChannel(c.req.header("x-kubernaut-channel"));
         const result = await decideApproval(deps, { id, caller, channel, body });
         return c.json(result);
       })
