@@ -148,19 +148,28 @@ describe("approvals with the starter policy", () => {
     expect(loser.error.message).toMatch(/is already (Approved|Rejected) by local-admin/);
   });
 
-  it("a decision by a token without approver scope is 403, and only a system audit event is written", async () => {
+  it("a decision by a token without approver scope, or by a viewer, is 403, and only a system audit event is written for each", async () => {
     const h = await harness();
     const { rarId } = await awaitingApproval(h, crashLoop("production"));
     const outOfScope = await decide(h, rarId, STAGING_APPROVER, { decision: "Approved" });
     expect(outOfScope.status).toBe(403);
     expect(((await outOfScope.json()) as { error: { code: string } }).error.code).toBe("forbidden");
-    expect((await decide(h, rarId, VIEWER_TOKEN, { decision: "Approved" })).status).toBe(403);
+    const viewer = await decide(h, rarId, VIEWER_TOKEN, { decision: "Approved" });
+    expect(viewer.status).toBe(403);
+    expect(((await viewer.json()) as { error: { message: string } }).error.message).toBe(
+      'token "viewer" has role viewer; this needs approver',
+    );
     expect((await h.approvals.get(rarId))?.decision).toBeUndefined();
     const events = await h.systemAudit.day(new Date().toISOString().slice(0, 10));
     expect(events).toEqual([
       expect.objectContaining({
         type: "DecisionRefused",
         actor: expect.objectContaining({ id: "ops-staging" }),
+      }),
+      expect.objectContaining({
+        type: "DecisionRefused",
+        actor: expect.objectContaining({ id: "viewer", channel: "api" }),
+        details: expect.objectContaining({ approvalRequestId: rarId, role: "viewer" }),
       }),
     ]);
   });

@@ -266,3 +266,164 @@ describe("remediation on the simulated cluster", () => {
     );
   });
 });
+
+describe("workflow statistics", () => {
+  it("a statistics write that fails does not fail the approved remediation it counts", async () => {
+    // Arrange: every write to a workflow's trust record fails, as a throttled or unavailable item would.
+    const { h, access } = await setUp();
+    let refused = 0;
+    h.db.middlewareStack.add(
+      (next, context) => async (args) => {
+        const toTrustRecord = JSON.stringify(args.input).includes('"WF#');
+        if (context.commandName === "UpdateItemCommand" && toTrustRecord) {
+          refused++;
+          throw Object.assign(new Error("the statistics item cannot be written (injected)"), {
+            name: "ValidationException",
+          });
+        }
+        return next(args);
+      },
+      { step: "initialize", name: "refuseStatistics" },
+    );
+    await badRollout(access, "staging");
+
+    // Act
+    const rr = await h.waitFor(
+      await remediate(h, "staging"),
+      (r) => r.phase === "Verifying" || isTerminal(r.phase),
+    );
+
+    // Assess: counted (and refused), yet the remediation executed.
+    expect(refused).toBeGreaterThan(0);
+    expect(rr.phase).toBe("Verifying");
+    expect(rr.workflowExecution?.summary).toMatch(/^rolled back to revision/);
+  });
+});
+
+describe("a multi-step workflow retried by Step Functions", () => {
+  it("RestartPod: an Execute that died after deleting the pod, before marking it done, deletes no second pod on its retry", async () => {
+    // Arrange: the pod is deleted, then marking the Deployment done fails and the task dies (as a Lambda
+    // would, mid-way); Step Functions retries it.
+    const cluster = await simulatedCluster({ images: { "shop/checkout:1.5.0-bad": { crash: true } } });
+    let attempts = 0;
+    const h = await createPipelineHarness(
+      { remediationOrchestrator: { dryRun: false }, aianalysis: { rego: { policy: sourcePath("starter") } } },
+      {
+        clusterUrl: cluster.url,
+        wrapHandlers: (handlers) => ({
+          ...handlers,
+          execute: async (payload) => {
+            attempts++;
+            try {
+              return await handlers.execute(payload);
+            } catch (error) {
+              if (attempts > 1) throw error;
+              throw Object.assign(new Error(`Sandbox.Timedout (${(error as Error).message})`), {
+                name: "TransientError",
+              });
+            }
+          },
+        }),
+      },
+    );
+    closers.push(cluster.close, () => h.pipeline.close());
+    const pods = async () =>
+      (
+        (
+          await cluster.access.core.listNamespacedPod({
+            namespace: "production",
+            labelSelector: "app=checkout",
+          })
+        ).items as K8s[]
+      )
+        .map((p) => p.metadata.name as string)
+        .sort();
+    await badRollout(cluster.access, "production");
+    const before = await pods();
+    const id = await remediate(h, "production");
+    await h.waitFor(id, (r) => r.phase === "AwaitingApproval");
+    cluster.simulator.fail({ status: 400, times: 1, verb: "patch", resource: "deployments" });
+
+    // Act: approved with a change to a pod restart.
+    const decision = await h.app.request(`/api/v1/approvals/${approvalIdFor(id)}/decision`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        decision: "Approved",
+        workflowOverride: {
+          workflowName: "restart-pod-v1",
+          parameters: { mode: "deletePod" },
+          rationale: "one pod is stuck",
+        },
+      }),
+    });
+    expect(decision.status).toBe(200);
+    const rr = await h.waitFor(
+      id,
+      (r) => r.workflowExecution?.appliedAt !== undefined || isTerminal(r.phase),
+    );
+
+    // Assess: exactly one pod was replaced, and the retry said it resumed.
+    expect(attempts).toBe(2);
+    const after = await pods();
+    expect(before.filter((n) => !after.includes(n))).toHaveLength(1);
+    expect(rr.workflowExecution).toMatchObject({
+      workflowId: "restart-pod-v1",
+      alreadyApplied: true,
+      summary: expect.stringMatching(/^pod checkout-\S+ was deleted by an earlier attempt$/),
+      steps: { victim: expect.stringContaining(before.find((n) => !after.includes(n)) as string) },
+    });
+    const audit = (await h.store.timeline(id))?.audit ?? [];
+    expect(audit.filter((e) => e.type === "WorkflowStepRecorded")).toHaveLength(1);
+  });
+});
+
+describe("DaemonSets", () => {
+  it("an OOMKilled DaemonSet gets its larger limit, rolls out and is verified by the DaemonSet's own status", async () => {
+    const { h, simulator, access } = await setUp();
+    simulator.apply({
+      apiVersion: "apps/v1",
+      kind: "DaemonSet",
+      metadata: { name: "agent", namespace: "staging" },
+      spec: {
+        selector: { matchLabels: { app: "agent" } },
+        template: {
+          metadata: { labels: { app: "agent" } },
+          spec: {
+            containers: [{ name: "agent", image: "agent:1.0", resources: { limits: { memory: "128Mi" } } }],
+          },
+        },
+      },
+    });
+    simulator.setBehaviour({ memoryDemand: { "staging/agent/agent": "200Mi" }, readyAfterMs: 0 });
+
+    const [created] = await h.postAlerts(
+      webhook([
+        {
+          labels: {
+            alertname: "KubeContainerOOMKilled",
+            severity: "critical",
+            namespace: "staging",
+            daemonset: "agent",
+          },
+        },
+      ]),
+    );
+    const rr = await h.waitFor(
+      created?.remediationId as string,
+      (r) => r.phase === "Verifying" || isTerminal(r.phase),
+    );
+
+    expect(rr).toMatchObject({
+      phase: "Verifying",
+      workflowExecution: {
+        workflowId: "increase-memory-limits-v1",
+        rollout: expect.stringMatching(/^2\/2 scheduled pods updated, 2 available/),
+      },
+    });
+    const agent = await access.read({ kind: "DaemonSet", name: "agent", namespace: "staging" });
+    expect(Number(agent.spec.template.spec.containers[0].resources.limits.memory)).toBeGreaterThan(
+      200 * 1024 * 1024,
+    );
+  });
+});

@@ -4,6 +4,7 @@ import { isTerminal } from "@kubernaut/core";
 import { type SlackStandIn, startSlackStandIn } from "@kubernaut/notify";
 import { sourcePath } from "@kubernaut/policy";
 import { approvalIdFor } from "@kubernaut/store";
+import { metrics } from "@kubernaut/telemetry";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { webhook } from "./support/alerts";
 import { createPipelineHarness, type PipelineHarness } from "./support/pipeline";
@@ -145,23 +146,63 @@ describe("Slack approvals", () => {
   });
 
   it.each([
-    ["replayed after 5 minutes", () => ({ at: Math.floor(Date.now() / 1000) - 301 }), TEAM, /replay window/],
+    [
+      "replayed after 5 minutes",
+      () => ({ at: Math.floor(Date.now() / 1000) - 301 }),
+      /replay window/,
+      "replay_window",
+    ],
     [
       "with a wrong signature",
       () => ({ secret: "not-the-signing-secret-000000000" }),
-      TEAM,
       /signature mismatch/,
+      "signature_mismatch",
     ],
-    ["from another workspace", () => ({}), "T0OTHER", /another workspace/],
-  ])("a click %s is refused (401) and audited", async (_case, options, team, reason) => {
+  ])("a click %s is refused (401), counted and written nowhere", async (_case, options, reason, code) => {
+    // Arrange: anyone on the internet can send these, so they must not reach the one daily system audit
+    // chain (every append contends for its head). The pipeline's own writes go on meanwhile.
     const { rarId } = await approvalMessage();
-    const response = await post(signed(click(PROD_APPROVER, "approve", rarId, team), options()));
+    const writes: string[] = [];
+    h.db.middlewareStack.add(
+      (next, context) => async (args) => {
+        const write = /^(Put|Update|Delete|TransactWrite|BatchWrite)/.test(context.commandName ?? "");
+        if (write && JSON.stringify(args.input).includes("AUDIT#SYSTEM"))
+          writes.push(context.commandName ?? "");
+        return next(args);
+      },
+      { step: "initialize", name: "watchSystemAuditWrites" },
+    );
+    const refused = () =>
+      metrics.value("kubernaut_requests_refused_total", { door: "slack", reason: code }) ?? 0;
+    const before = refused();
+
+    // Act
+    const response = await post(signed(click(PROD_APPROVER, "approve", rarId), options()));
+
+    // Assess
     expect(response.status).toBe(401);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(reason);
+    expect(writes).toEqual([]);
+    expect(refused()).toBe(before + 1);
+    expect((await h.approvals.get(rarId))?.decision).toBeUndefined();
+    expect(await h.systemAudit.day(new Date().toISOString().slice(0, 10))).toEqual([]);
+  });
+
+  it("a correctly signed click from another workspace is refused (401), counted and audited", async () => {
+    const { rarId } = await approvalMessage();
+    const refused = () =>
+      metrics.value("kubernaut_requests_refused_total", { door: "slack", reason: "another_workspace" }) ?? 0;
+    const before = refused();
+
+    const response = await post(signed(click(PROD_APPROVER, "approve", rarId, "T0OTHER")));
+
+    expect(response.status).toBe(401);
+    expect(refused()).toBe(before + 1);
     expect((await h.approvals.get(rarId))?.decision).toBeUndefined();
     const events = await h.systemAudit.day(new Date().toISOString().slice(0, 10));
     expect(events.at(-1)).toMatchObject({
       type: "SlackRequestRefused",
-      details: { reason: expect.stringMatching(reason) },
+      details: { reason: "another workspace", teamId: "T0OTHER" },
     });
   });
 

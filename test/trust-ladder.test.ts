@@ -1,6 +1,8 @@
+import { deliverPendingDecisions } from "@kubernaut/api";
 import { isTerminal } from "@kubernaut/core";
 import { assessDue } from "@kubernaut/effectiveness";
 import { sourcePath } from "@kubernaut/policy";
+import { approvalIdFor } from "@kubernaut/store";
 import { afterEach, describe, expect, it } from "vitest";
 import { webhook } from "./support/alerts";
 import { badRollout, simulatedCluster } from "./support/cluster";
@@ -133,6 +135,104 @@ describe("the trust ladder", () => {
     });
     expect(simulator.requests.filter((r) => r.verb === "patch").length).toBe(patches);
     expect(await (await request(h, "DELETE", "/api/v1/pause")).json()).toMatchObject({ paused: false });
+  });
+});
+
+describe("overrides and Level 2", () => {
+  /** crashloop-rollback-v1 trusted to run with approval; everything else (restart-pod-v1) still at observe. */
+  async function awaitingApprovalInProduction() {
+    const env = await setUp();
+    await request(env.h, "PATCH", "/api/v1/workflows/crashloop-rollback-v1/trust", {
+      level: "approve",
+      reason: "reviewed its dry runs",
+    });
+    await badRollout(env.access, "production");
+    const rr = await remediate(env.h, "production");
+    expect(rr.phase).toBe("AwaitingApproval");
+    return { ...env, rr, rarId: approvalIdFor(rr.id) };
+  }
+  const toRestart = {
+    workflowName: "restart-pod-v1",
+    parameters: { mode: "deletePod" },
+    rationale: "a restart is gentler",
+  };
+
+  it("an approver cannot use an override to run a workflow that is at observe: 409, nothing decided", async () => {
+    const { h, rarId } = await awaitingApprovalInProduction();
+
+    const response = await request(h, "POST", `/api/v1/approvals/${rarId}/decision`, {
+      decision: "Approved",
+      workflowOverride: toRestart,
+    });
+
+    expect(response.status).toBe(409);
+    expect(await response.json()).toEqual({
+      error: {
+        code: "conflict",
+        message:
+          "workflow restart-pod-v1 is at trust level observe in production: an override cannot execute it; graduate it first (PATCH /api/v1/workflows/restart-pod-v1/trust)",
+      },
+    });
+    expect((await h.approvals.get(rarId))?.decision).toBeUndefined();
+  });
+
+  it("an override to an observe workflow that reaches the pipeline anyway ends DryRun with what it would have done; nothing changes", async () => {
+    // Arrange: the decision is recorded by a door that cannot read trust levels (it goes straight to the
+    // approval request), then delivered by the outbox.
+    const { h, rr, rarId, simulator } = await awaitingApprovalInProduction();
+    const writes = () => simulator.requests.filter((r) => r.verb !== "get" && r.verb !== "list").length;
+    const before = writes();
+    await h.approvals.decide(rarId, {
+      decision: "Approved",
+      decidedBy: "ops",
+      decidedVia: "api",
+      at: new Date(),
+      override: toRestart,
+    });
+
+    // Act
+    await deliverPendingDecisions({ store: h.store, approvals: h.approvals, sender: h.sender });
+    const done = await h.waitFor(rr.id, (r) => isTerminal(r.phase));
+
+    // Assess
+    expect(done).toMatchObject({
+      phase: "Completed",
+      outcome: "DryRun",
+      reason: "Level 2 (selective trust): restart-pod-v1 is at observe in production",
+      wouldHaveDone: {
+        workflowId: "restart-pod-v1",
+        actionType: "RestartPod",
+        parameters: { mode: "deletePod" },
+        override: toRestart,
+      },
+    });
+    expect(done.workflowExecution).toBeUndefined();
+    expect(writes()).toBe(before);
+  });
+
+  it("an override to a workflow graduated in the target's namespace runs", async () => {
+    const { h, rr, rarId } = await awaitingApprovalInProduction();
+    await request(h, "PATCH", "/api/v1/workflows/restart-pod-v1/trust", {
+      level: "approve",
+      namespaces: ["production"],
+      reason: "trusted there",
+    });
+
+    const response = await request(h, "POST", `/api/v1/approvals/${rarId}/decision`, {
+      decision: "Approved",
+      workflowOverride: toRestart,
+    });
+
+    expect(response.status).toBe(200);
+    // (A restart does not heal a bad rollout, so the rollout never converges: what matters is that it ran.)
+    const ran = await h.waitFor(
+      rr.id,
+      (r) => r.workflowExecution?.appliedAt !== undefined || isTerminal(r.phase),
+    );
+    expect(ran.workflowExecution).toMatchObject({
+      workflowId: "restart-pod-v1",
+      summary: expect.stringMatching(/^deleted pod checkout-/),
+    });
   });
 });
 

@@ -12,6 +12,7 @@ import {
   type TaskHandler,
   TransientError,
 } from "@kubernaut/pipeline";
+import { approvalIdFor } from "@kubernaut/store";
 import { describe, expect, it, type TestContext, vi } from "vitest";
 import { crashLoop, type EvidenceHarness, evidenceHarness, PROD_APPROVER } from "./support/harness";
 
@@ -78,8 +79,8 @@ describe.concurrent("a crash between two pipeline steps, then Step Functions' re
       const decision = task === "finish" ? "Rejected" : "Approved";
 
       // Act: a production remediation, decided through the API once its request is waiting (for the
-      // request-approval step, once its retry has handed the request a fresh token: a decision in
-      // between is lost — reported with issue 11's evidence).
+      // request-approval step, once its retry has handed the request a fresh token; a decision made in
+      // between is the next describe's case).
       const id = await e.create(crashLoop("production"));
       const rarId = await e.awaitingApproval(id);
       if (task === "request-approval") await until(() => attempts >= 2, "the retried request-approval");
@@ -128,6 +129,52 @@ describe.concurrent("approval decisions and their delivery", () => {
     expect(await e.h.approvals.undelivered()).toEqual([]);
     expect(rr).toMatchObject({ id, phase: "Completed", outcome: "Remediated" });
     expect(e.proxy?.changes).toEqual([expect.objectContaining({ remediationId: id })]);
+    const audit = (await e.h.store.timeline(id))?.audit ?? [];
+    expect(audit.filter((event) => event.type === "ApprovalDecided")).toHaveLength(1);
+  });
+
+  it("a decision made between a failed request-approval and its retry reaches the retry's token", async (context) => {
+    // Prepare: request-approval creates the request, then its Lambda dies; before Step Functions retries
+    // it, an approver decides (the request was already visible in the pending list).
+    let attempts = 0;
+    let retried = false;
+    let decidedInTheGap: Response | undefined;
+    const e: EvidenceHarness = await open(context, {
+      wrapHandlers: (handlers: Handlers): Handlers => ({
+        ...handlers,
+        "request-approval": async (payload: unknown) => {
+          attempts++;
+          if (attempts === 2) {
+            const { remediationId } = payload as { remediationId: string };
+            decidedInTheGap = await e.decide(approvalIdFor(remediationId), PROD_APPROVER, {
+              decision: "Approved",
+            });
+          }
+          const result = await handlers["request-approval"](payload);
+          if (attempts === 1) throw new TransientError("request-approval crashed after creating the request");
+          retried = true;
+          return result;
+        },
+      }),
+    });
+    await e.badRollout("production");
+
+    // Act: the remediation, then the outbox sweep (every minute on AWS, every 2 s locally).
+    const id = await e.create(crashLoop("production"));
+    await until(() => retried, "the retried request-approval");
+    // The approver's own delivery found the crashed attempt's token closed: nobody was waiting on it.
+    expect(await decidedInTheGap?.json()).toMatchObject({
+      approval: { decision: "Approved" },
+      delivered: false,
+    });
+    const deps = { store: e.h.store, approvals: e.h.approvals, sender: e.h.sender };
+    expect(await deliverPendingDecisions(deps)).toEqual({ delivered: 1, failed: 0 });
+    const [rr] = await e.expectInvariants();
+
+    // Assess: the decision reached the retried wait, and the remediation ran once.
+    expect(rr).toMatchObject({ id, phase: "Completed", outcome: "Remediated" });
+    expect(e.proxy?.changes).toEqual([expect.objectContaining({ remediationId: id })]);
+    expect(await e.h.approvals.undelivered()).toEqual([]);
     const audit = (await e.h.store.timeline(id))?.audit ?? [];
     expect(audit.filter((event) => event.type === "ApprovalDecided")).toHaveLength(1);
   });

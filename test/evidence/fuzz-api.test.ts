@@ -609,7 +609,24 @@ describe("approvals", () => {
               },
             }),
           ),
-          validBody.chain((body) => refused("POST", decision(), "approver", JSON.stringify(body))),
+          // Without a usable token: 401, nothing written. A viewer is authenticated but may not decide:
+          // refused, and — like the out-of-scope approver — audited (DESIGN §4: unauthorised decisions).
+          validBody.chain((body) => refused("POST", decision(), "viewer", JSON.stringify(body))),
+          validBody.map(
+            (body): FuzzCase => ({
+              problem: "a viewer",
+              method: "POST",
+              path: decision(),
+              headers: json(VIEWER_TOKEN),
+              body: JSON.stringify(body),
+              expect: {
+                status: 403,
+                code: "forbidden",
+                mentions: "this needs approver",
+                audit: "DecisionRefused",
+              },
+            }),
+          ),
         ),
       );
     },

@@ -20,21 +20,27 @@ export type AppDeps = IngestAppDeps & {
 
 /** Every route group on one app: what the local loop serves (on AWS each group is its own Lambda). */
 export function createApp(deps: AppDeps): Hono {
+  // Decisions judge an override at its own workflow's trust level: hand them the trust store when the
+  // app has one.
+  const approvals =
+    deps.approvals && deps.trust && !deps.approvals.trust
+      ? { ...deps.approvals, trust: deps.trust.trust }
+      : deps.approvals;
   const app = new Hono();
   withErrorHandling(app);
   app.route("/", healthRoutes());
   app.route("/", metricsRoutes());
   mountIngest(app, deps);
   app.route("/", remediationRoutes(deps.store, deps.config.auth.apiTokens));
-  if (deps.approvals) app.route("/", approvalRoutes(deps.approvals, deps.config.auth.apiTokens));
+  if (approvals) app.route("/", approvalRoutes(approvals, deps.config.auth.apiTokens));
   if (deps.trust) app.route("/", trustRoutes(deps.trust, deps.config.auth.apiTokens));
   if (deps.trust?.suggestions)
     app.route(
       "/",
       suggestionRoutes({ ...deps.trust, suggestions: deps.trust.suggestions }, deps.config.auth.apiTokens),
     );
-  if (deps.approvals && deps.slack) {
-    app.route("/", slackRoutes({ ...deps.slack, decisions: deps.approvals, config: deps.approvals.config }));
+  if (approvals && deps.slack) {
+    app.route("/", slackRoutes({ ...deps.slack, decisions: approvals, config: approvals.config }));
   }
   return app;
 }

@@ -7,7 +7,8 @@ export class ExecutionError extends Error {
       | "GitOpsManaged"
       | "DisruptionBudgetViolated"
       | "ClusterUnavailable"
-      | "PreconditionFailed",
+      | "PreconditionFailed"
+      | "RequestRejected",
     message: string,
   ) {
     super(message);
@@ -44,9 +45,11 @@ export function retryAfterMs(error: unknown): number {
 }
 
 /**
- * Runs a Kubernetes call with the retries a controller would use: 409 → re-read and re-apply (the
- * caller's `attempt` reads fresh state each time), 429 and 5xx → back off (honouring Retry-After),
- * 403 → fail naming the missing permission, 404 → fail naming the object. Never retries forever.
+ * Runs a Kubernetes call with the retries a controller would use: 409 (and a concurrent write the
+ * executors recognised, see ConcurrentWriteError) → re-read and re-apply (the caller's `attempt` reads
+ * fresh state each time), 429 and 5xx → back off (honouring Retry-After), 403 → fail naming the missing
+ * permission, 404 → fail naming the object, any other refusal (400, 422 …) → fail naming the object and
+ * the server's reason. Never retries forever.
  */
 export async function withKubernetesRetries<T>(
   what: string,
@@ -73,7 +76,10 @@ export async function withKubernetesRetries<T>(
             `${what}: ${statusMessage(error)} (after ${i} attempts)`,
           );
         }
-        throw error;
+        throw new ExecutionError(
+          "RequestRejected",
+          `${what}: the API server refused it with ${code}: ${statusMessage(error)}${i > 1 ? ` (after ${i} attempts)` : ""}`,
+        );
       }
       await sleep(code === 409 ? 0 : code === 429 ? retryAfterMs(error) : Math.min(200 * 2 ** i, 5_000));
     }

@@ -1,7 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ClusterAccess, type K8s } from "./access";
 import { ExecutionError } from "./errors";
-import { executeWorkflow, REMEDIATION_ANNOTATION, rolloutConverged } from "./executors";
+import {
+  type ExecutionJournal,
+  executeWorkflow,
+  REMEDIATION_ANNOTATION,
+  rolloutConverged,
+} from "./executors";
 import { kubeConfigFor } from "./kubeconfig";
 import { ClusterSimulator } from "./simulator/server";
 
@@ -42,6 +47,15 @@ spec:
     metadata: { labels: { app: db } }
     spec: { containers: [{ name: db, image: "postgres:16" }] }
 ---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: { name: agent, namespace: shop }
+spec:
+  selector: { matchLabels: { app: agent } }
+  template:
+    metadata: { labels: { app: agent } }
+    spec: { containers: [{ name: agent, image: "agent:v1", resources: { limits: { memory: 64Mi } } }] }
+---
 kind: Behaviour
 behaviour:
   images: { "shop/checkout:v2": { crash: true }, "postgres:17": { crash: true } }
@@ -56,18 +70,51 @@ describe("executors against the simulator over HTTP", () => {
     name: "checkout",
     namespace: "shop",
   };
+  /** What the pipeline keeps on the WorkflowExecution between attempts, per remediation id. */
+  let journals: Map<string, ExecutionJournal>;
+  const journalOf = (id: string): ExecutionJournal => {
+    let journal = journals.get(id);
+    if (!journal) {
+      const steps: Record<string, string> = {};
+      journal = {
+        steps,
+        record: async (step, detail) => {
+          steps[step] = detail;
+        },
+      };
+      journals.set(id, journal);
+    }
+    return journal;
+  };
   const run = (
     actionType: string,
     parameters: Record<string, string | number | boolean> = {},
     target = deployment,
     id = "rr-test-1",
-  ) => executeWorkflow(access, { remediationId: id, actionType, changesSpec: true, target, parameters });
+  ) =>
+    executeWorkflow(
+      access,
+      { remediationId: id, actionType, changesSpec: true, target, parameters },
+      { journal: journalOf(id) },
+    );
+  const podNames = async (label: string) =>
+    ((await access.core.listNamespacedPod({ namespace: "shop", labelSelector: label })).items as K8s[])
+      .map((p) => p.metadata.name as string)
+      .sort();
+  const podsOnNode = async (node: string) =>
+    (
+      (await access.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` })).items as K8s[]
+    ).map((p) => ({
+      name: p.metadata.name as string,
+      owner: p.metadata.ownerReferences?.[0]?.kind as string,
+    }));
   const podsReady = async (label: string) =>
     ((await access.core.listNamespacedPod({ namespace: "shop", labelSelector: label })).items as K8s[]).map(
       (p) => p.status?.conditions?.some((c: K8s) => c.type === "Ready" && c.status === "True") ?? false,
     );
 
   beforeEach(async () => {
+    journals = new Map();
     sim = new ClusterSimulator();
     sim.loadScenario(BASE);
     const server = await sim.listen();
@@ -212,6 +259,249 @@ describe("executors against the simulator over HTTP", () => {
       { gitOpsManaged: true },
     ).catch((e: unknown) => e);
     expect((error as Error).name).toBe("GitOpsManaged");
+  });
+
+  describe("completion is recorded only when the whole workflow is done", () => {
+    it("RestartPod: a DELETE that fails is retried, not reported done with every pod still there", async () => {
+      const before = await podNames("app=checkout");
+      sim.fail({ status: 500, times: 1, verb: "delete", resource: "pods" });
+
+      const result = await run("RestartPod", { mode: "deletePod" });
+
+      const after = await podNames("app=checkout");
+      expect(after).toHaveLength(2);
+      expect(before.filter((n) => !after.includes(n))).toHaveLength(1);
+      expect(result).toMatchObject({
+        alreadyApplied: false,
+        summary: expect.stringMatching(/^deleted pod checkout-/),
+      });
+      expect((await access.read(deployment)).metadata.annotations[REMEDIATION_ANNOTATION]).toBe("rr-test-1");
+    });
+
+    it("RestartPod: a retry after a DELETE that failed for good deletes the pod then", async () => {
+      const before = await podNames("app=checkout");
+      sim.fail({ status: 400, times: 1, verb: "delete", resource: "pods" });
+      expect(await run("RestartPod", { mode: "deletePod" }).catch((e: unknown) => e)).toMatchObject({
+        name: "RequestRejected",
+        message: expect.stringContaining(
+          "RestartPod on Deployment shop/checkout: the API server refused it with 400",
+        ),
+      });
+      expect(await podNames("app=checkout")).toEqual(before);
+
+      const retried = await run("RestartPod", { mode: "deletePod" });
+
+      expect(retried.alreadyApplied).toBe(false);
+      const after = await podNames("app=checkout");
+      expect(before.filter((n) => !after.includes(n))).toHaveLength(1);
+    });
+
+    it("RestartPod: a retry after the delete, before completion was recorded, deletes no second pod", async () => {
+      const before = await podNames("app=checkout");
+      // The pod goes; recording completion on the Deployment then fails for good.
+      sim.fail({ status: 400, times: 1, verb: "patch", resource: "deployments" });
+      expect(await run("RestartPod", { mode: "deletePod" }).catch((e: unknown) => e)).toMatchObject({
+        name: "RequestRejected",
+        message: expect.stringContaining(
+          "RestartPod on Deployment shop/checkout: the API server refused it with 400",
+        ),
+      });
+      const afterFirst = await podNames("app=checkout");
+      expect(before.filter((n) => !afterFirst.includes(n))).toHaveLength(1);
+
+      const retried = await run("RestartPod", { mode: "deletePod" });
+
+      expect(await podNames("app=checkout")).toEqual(afterFirst);
+      expect(retried.summary).toMatch(/^pod checkout-\S+ was deleted by an earlier attempt$/);
+      expect((await access.read(deployment)).metadata.annotations[REMEDIATION_ANNOTATION]).toBe("rr-test-1");
+    });
+
+    it("CordonDrainNode: an eviction that fails is retried, and every evictable pod leaves the node", async () => {
+      const node = { kind: "Node", name: "worker-1" };
+      expect((await podsOnNode("worker-1")).filter((p) => p.owner !== "DaemonSet").length).toBeGreaterThan(0);
+      sim.fail({ status: 500, times: 1, verb: "create", resource: "pods/eviction" });
+
+      await run("CordonDrainNode", { drain: true }, node);
+
+      expect((await podsOnNode("worker-1")).filter((p) => p.owner !== "DaemonSet")).toEqual([]);
+      expect((await podsOnNode("worker-1")).map((p) => p.owner)).toContain("DaemonSet");
+      expect(
+        await rolloutConverged(access, node, { actionType: "CordonDrainNode", parameters: { drain: true } }),
+      ).toMatchObject({ converged: true });
+    });
+
+    it("CordonDrainNode: a drain a PodDisruptionBudget stopped is neither done nor converged; a retry finishes it", async () => {
+      const pdb = {
+        apiVersion: "policy/v1",
+        kind: "PodDisruptionBudget",
+        metadata: { name: "checkout", namespace: "shop" },
+        spec: { minAvailable: 2, selector: { matchLabels: { app: "checkout" } } },
+      };
+      sim.apply(pdb);
+      const node = { kind: "Node", name: "worker-1" };
+      const drain = { actionType: "CordonDrainNode", parameters: { drain: true } };
+      expect(
+        (await run("CordonDrainNode", { drain: true }, node).catch((e: unknown) => e)) as Error,
+      ).toMatchObject({
+        name: "DisruptionBudgetViolated",
+      });
+      expect((await access.read(node)).spec.unschedulable).toBe(true);
+      expect((await access.read(node)).metadata.annotations?.[REMEDIATION_ANNOTATION]).toBeUndefined();
+      expect(await rolloutConverged(access, node, drain)).toMatchObject({
+        converged: false,
+        detail: expect.stringMatching(/^cordoned; \d+ evictable pod\(s\) left: /),
+      });
+
+      // The budget allows it now (another replica elsewhere): the retry drains what is left.
+      sim.store.delete("PodDisruptionBudget", "shop", "checkout");
+      const retried = await run("CordonDrainNode", { drain: true }, node);
+
+      expect(retried.alreadyApplied).toBe(false);
+      expect((await podsOnNode("worker-1")).filter((p) => p.owner !== "DaemonSet")).toEqual([]);
+      expect(await rolloutConverged(access, node, drain)).toMatchObject({ converged: true });
+    });
+
+    it("CordonDrainNode leaves mirror pods and DaemonSet pods, as kubectl drain does", async () => {
+      sim.apply({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: {
+          name: "kube-proxy-worker-2",
+          namespace: "kube-system",
+          annotations: { "kubernetes.io/config.mirror": "abc" },
+        },
+        spec: { nodeName: "worker-2", containers: [{ name: "proxy", image: "kube-proxy:v1" }] },
+      });
+      const node = { kind: "Node", name: "worker-2" };
+
+      await run("CordonDrainNode", { drain: true }, node);
+
+      expect((await podsOnNode("worker-2")).map((p) => p.name).sort()).toEqual(
+        [expect.stringMatching(/^agent-/), "kube-proxy-worker-2"].sort(),
+      );
+      expect(
+        await rolloutConverged(access, node, { actionType: "CordonDrainNode", parameters: { drain: true } }),
+      ).toMatchObject({ converged: true });
+    });
+  });
+
+  it("a concurrent writer between the read and the rollback's JSON patch (422 from kube-apiserver) is re-read and redone", async () => {
+    await badRollout();
+    // An operator annotates the Deployment right before the rollback's patch arrives.
+    sim.interleave({
+      verb: "patch",
+      resource: "deployments",
+      run: (store) => {
+        const current = store.get("Deployment", "shop", "checkout") as K8s;
+        current.metadata.annotations = { ...current.metadata.annotations, "team.example/owner": "payments" };
+        delete current.metadata.resourceVersion;
+        store.update(current);
+      },
+    });
+
+    const result = await run("RollbackDeployment");
+
+    expect(result).toMatchObject({
+      alreadyApplied: false,
+      summary: "rolled back to revision 1 (shop/checkout:v1)",
+    });
+    const after = await access.read(deployment);
+    expect(after.metadata.annotations).toMatchObject({
+      [REMEDIATION_ANNOTATION]: "rr-test-1",
+      "team.example/owner": "payments",
+    });
+    expect(await podsReady("app=checkout")).toEqual([true, true]);
+  });
+
+  it("a JSON patch refused as invalid for another reason is not retried: it fails naming the object", async () => {
+    await badRollout();
+    sim.fail({ status: 422, times: 1, verb: "patch", resource: "deployments" });
+    const patches = () => sim.requests.filter((r) => r.verb === "patch").length;
+    const before = patches();
+
+    const error = await run("RollbackDeployment").catch((e: unknown) => e);
+
+    expect(patches()).toBe(before + 1);
+    expect((error as Error).message).toContain("RollbackDeployment on Deployment shop/checkout");
+  });
+
+  describe("DaemonSets", () => {
+    const agent = { kind: "DaemonSet", name: "agent", namespace: "shop" };
+
+    it("IncreaseMemoryLimits on a DaemonSet rolls out and converges by the DaemonSet's own status fields", async () => {
+      await run("IncreaseMemoryLimits", { container: "agent", memoryLimit: 134_217_728 }, agent);
+
+      expect((await access.read(agent)).spec.template.spec.containers[0].resources.limits.memory).toBe(
+        "134217728",
+      );
+      expect(await rolloutConverged(access, agent)).toMatchObject({
+        converged: true,
+        detail: "2/2 scheduled pods updated, 2 available, generation 2/2",
+      });
+    });
+
+    it("RestartPod deletes one of a DaemonSet's pods", async () => {
+      const before = await podNames("app=agent");
+      const result = await run("RestartPod", { mode: "deletePod" }, agent);
+      const after = await podNames("app=agent");
+      expect(after).toHaveLength(2);
+      expect(before.filter((n) => !after.includes(n))).toHaveLength(1);
+      expect(result.summary).toMatch(/^deleted pod agent-/);
+    });
+  });
+
+  describe("RestartPod on a Pod target", () => {
+    const podTarget = async () => ({
+      kind: "Pod",
+      name: (await podNames("app=checkout"))[0] as string,
+      namespace: "shop",
+    });
+
+    it("deletes that pod, and its controller replaces it", async () => {
+      const target = await podTarget();
+      const result = await run("RestartPod", { mode: "deletePod" }, target);
+      expect(result).toMatchObject({
+        alreadyApplied: false,
+        summary: expect.stringContaining(`deleted pod ${target.name}`),
+      });
+      const after = await podNames("app=checkout");
+      expect(after).toHaveLength(2);
+      expect(after).not.toContain(target.name);
+      expect(await rolloutConverged(access, target)).toMatchObject({ converged: true });
+    });
+
+    it("a retry after the pod is gone reports it done and deletes nothing else", async () => {
+      const target = await podTarget();
+      await run("RestartPod", { mode: "deletePod" }, target);
+      const after = await podNames("app=checkout");
+
+      const retried = await run("RestartPod", { mode: "deletePod" }, target);
+
+      expect(retried).toMatchObject({
+        alreadyApplied: true,
+        summary: `pod ${target.name} was deleted by an earlier attempt`,
+      });
+      expect(await podNames("app=checkout")).toEqual(after);
+    });
+
+    it("a pod no controller owns is not deleted: nothing would bring it back", async () => {
+      sim.apply({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "debug", namespace: "shop" },
+        spec: { nodeName: "worker-1", containers: [{ name: "sh", image: "busybox" }] },
+      });
+      const error = await run(
+        "RestartPod",
+        { mode: "deletePod" },
+        { kind: "Pod", name: "debug", namespace: "shop" },
+      ).catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        name: "PreconditionFailed",
+        message: expect.stringContaining("Pod shop/debug has no controller"),
+      });
+      expect(await access.read({ kind: "Pod", name: "debug", namespace: "shop" })).toBeDefined();
+    });
   });
 });
 

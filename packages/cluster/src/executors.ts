@@ -1,9 +1,14 @@
 import type { ClusterAccess, K8s, ObjectRef } from "./access";
+import { evictablePods, nodeDrain, workloadRollout } from "./convergence";
 import { ExecutionError, statusCode, statusMessage, withKubernetesRetries } from "./errors";
 import { podHealth, rolloutHistory } from "./inspect";
 import { specHash } from "./spec-hash";
 
-/** Stamped on every object an execution changes, in the same write: a retry that finds it does nothing. */
+/**
+ * Stamped on the object an execution acts on when — and only when — the whole workflow is done: a retry
+ * that finds it does nothing. A single-write workflow stamps it in that write; a workflow of several
+ * steps (delete a pod, drain a node) stamps it last, so a retry after a failed step redoes the rest.
+ */
 export const REMEDIATION_ANNOTATION = "kubernaut.ai/remediation-id";
 
 export type ParameterValue = string | number | boolean;
@@ -19,12 +24,56 @@ export interface ExecutionRequest {
 
 export interface ExecutionResult {
   alreadyApplied: boolean;
-  preHash: string;
-  postHash: string;
+  /** Absent only when the target no longer exists (a deleted Pod target). */
+  preHash?: string;
+  postHash?: string;
   summary: string;
 }
 
-type Apply = (access: ClusterAccess, current: K8s, request: ExecutionRequest) => Promise<string>;
+/**
+ * An execution's own record of the steps it took that a retry must not take differently — which pod it
+ * chose to delete — kept outside the cluster (the pipeline keeps it on the WorkflowExecution), because
+ * the cluster cannot say it afterwards: the deleted pod is gone, and choosing again would delete a second.
+ */
+export interface ExecutionJournal {
+  /** Steps recorded by earlier attempts of this remediation: step → detail. */
+  readonly steps: Readonly<Record<string, string>>;
+  record(step: string, detail: string): Promise<void>;
+}
+
+/** A journal that lives as long as one call: enough when nothing retries across processes. */
+export function inMemoryJournal(): ExecutionJournal {
+  const steps: Record<string, string> = {};
+  return {
+    steps,
+    record: async (step, detail) => {
+      steps[step] = detail;
+    },
+  };
+}
+
+/** What an apply did: a summary, or that an earlier attempt had already made the change. */
+type Applied = string | { summary: string; byEarlierAttempt: true };
+
+type Apply = (
+  access: ClusterAccess,
+  current: K8s,
+  request: ExecutionRequest,
+  journal: ExecutionJournal,
+) => Promise<Applied>;
+
+/**
+ * The JSON patch's `test` on resourceVersion failed, or another client's write otherwise got in first:
+ * retried like a 409 Conflict, on freshly read state. kube-apiserver answers a failed `test` with 422
+ * Invalid, not 409, so the executors recognise it themselves (see `patchTested`).
+ */
+export class ConcurrentWriteError extends Error {
+  readonly code = 409;
+  constructor(message: string) {
+    super(message);
+    this.name = "ConcurrentWrite";
+  }
+}
 
 const annotate = (current: K8s, remediationId: string) => ({
   ...(current.metadata?.annotations ?? {}),
@@ -32,8 +81,8 @@ const annotate = (current: K8s, remediationId: string) => ({
 });
 
 /**
- * Puts an earlier pod template back, in one JSON patch that tests the resourceVersion (a concurrent
- * writer makes it a 409, redone on fresh state) and stamps the annotation in the same write.
+ * Puts an earlier pod template back, in one JSON patch that tests the resourceVersion and stamps the
+ * annotation in the same write.
  */
 const restoreTemplate = (current: K8s, template: unknown, remediationId: string) => ({
   strategy: "json" as const,
@@ -48,6 +97,30 @@ const restoreTemplate = (current: K8s, template: unknown, remediationId: string)
   ],
 });
 
+/**
+ * Sends a JSON patch whose first op tests the resourceVersion read in `current`. A 422 is either that
+ * test failing — someone wrote in between, so the caller re-reads and redoes it (a ConcurrentWriteError,
+ * retried like a 409) — or a patch the server finds invalid, which no retry fixes. Re-reading tells them
+ * apart whatever the server's wording: only a moved resourceVersion is a concurrent writer.
+ */
+async function patchTested(
+  access: ClusterAccess,
+  ref: ObjectRef,
+  current: K8s,
+  patch: { strategy: "json"; body: unknown },
+): Promise<void> {
+  try {
+    await access.patch(ref, patch);
+  } catch (error) {
+    if (statusCode(error) !== 422) throw error;
+    const now = await access.read(ref);
+    if (now.metadata?.resourceVersion === current.metadata.resourceVersion) throw error;
+    throw new ConcurrentWriteError(
+      `${ref.kind} ${ref.name} changed between read and write (resourceVersion ${current.metadata.resourceVersion} → ${now.metadata?.resourceVersion})`,
+    );
+  }
+}
+
 /** A merge/strategic patch body carrying the resourceVersion precondition and the annotation. */
 const guarded = (current: K8s, remediationId: string, rest: Record<string, unknown>) => ({
   metadata: {
@@ -56,6 +129,89 @@ const guarded = (current: K8s, remediationId: string, rest: Record<string, unkno
   },
   ...rest,
 });
+
+/**
+ * The last step of a multi-step workflow: the annotation that says it is done. No resourceVersion
+ * precondition: the steps before it (a pod deleted, pods evicted) make the controllers rewrite the
+ * target's status, and an annotation alone changes nothing another writer could have meant otherwise.
+ */
+const markCompleted = (access: ClusterAccess, request: ExecutionRequest) =>
+  access.patch(request.target, {
+    strategy: "merge",
+    body: { metadata: { annotations: { [REMEDIATION_ANNOTATION]: request.remediationId } } },
+  });
+
+const describeRef = (ref: ObjectRef) => `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;
+
+/** The pod RestartPod deletes, as its journal records it: a retry deletes this one or none. */
+interface Victim {
+  namespace: string;
+  name: string;
+  uid: string;
+  why: string;
+}
+
+const isController = (owner: K8s) => owner.controller === true;
+
+/**
+ * The pod to delete: the one an earlier attempt chose (from the journal), else the least healthy pod of
+ * the workload — or the target itself when it is a Pod — recorded before anything is deleted.
+ */
+async function restartVictim(
+  access: ClusterAccess,
+  current: K8s,
+  request: ExecutionRequest,
+  journal: ExecutionJournal,
+): Promise<Victim> {
+  const recorded = journal.steps.victim;
+  if (recorded) return JSON.parse(recorded) as Victim;
+  let pod: K8s | undefined;
+  if (request.target.kind === "Pod") {
+    // Deleting a pod only restarts it when a controller replaces it; a bare pod would be gone for good.
+    if (!(current.metadata?.ownerReferences ?? []).some(isController)) {
+      throw new ExecutionError(
+        "PreconditionFailed",
+        `${describeRef(request.target)} has no controller: deleting it would remove it for good, not restart it`,
+      );
+    }
+    pod = current;
+  } else {
+    const pods = (await access.podsOf(current)).map((p) => ({ pod: p, health: podHealth(p) }));
+    pod = pods.sort(
+      (a, b) => Number(a.health.ready) - Number(b.health.ready) || b.health.restarts - a.health.restarts,
+    )[0]?.pod;
+  }
+  if (!pod) throw new ExecutionError("PreconditionFailed", `${describeRef(request.target)} has no pods`);
+  const health = podHealth(pod);
+  const victim: Victim = {
+    namespace: pod.metadata.namespace,
+    name: pod.metadata.name,
+    uid: pod.metadata.uid,
+    why: `${health.waiting ?? health.phase}, ${health.restarts} restarts`,
+  };
+  await journal.record("victim", JSON.stringify(victim));
+  return victim;
+}
+
+/**
+ * Deletes exactly the pod that was read — the uid precondition keeps a same-named replacement (a
+ * StatefulSet's) from being deleted in its place. Gone already (404) or replaced (409 on the uid) both
+ * mean an earlier attempt's delete went through. Returns whether this call deleted it.
+ */
+async function deleteExactly(access: ClusterAccess, victim: Victim): Promise<boolean> {
+  try {
+    await access.core.deleteNamespacedPod({
+      name: victim.name,
+      namespace: victim.namespace,
+      body: { preconditions: { uid: victim.uid } },
+    });
+    return true;
+  } catch (error) {
+    const code = statusCode(error);
+    if (code === 404 || (code === 409 && /precondition/i.test(statusMessage(error)))) return false;
+    throw error;
+  }
+}
 
 const APPLY: Record<string, Apply> = {
   /** Back to the last revision before the current one (or `toRevision`), template and all. */
@@ -71,13 +227,28 @@ const APPLY: Record<string, Apply> = {
     }
     const template = structuredClone(target.template);
     delete template.metadata?.labels?.["pod-template-hash"];
-    await access.patch(request.target, restoreTemplate(current, template, request.remediationId));
+    await patchTested(
+      access,
+      request.target,
+      current,
+      restoreTemplate(current, template, request.remediationId),
+    );
     return `rolled back to revision ${target.revision} (${target.images.join(", ")})`;
   },
 
-  /** Delete the least healthy pod (its controller replaces it), or restart the rollout. */
-  RestartPod: async (access, current, request) => {
+  /**
+   * Delete the least healthy pod (its controller replaces it), or restart the rollout. Deleting is two
+   * steps — the pod goes, then the target is marked done — with the chosen pod in the journal, so a retry
+   * after a failed delete deletes it then, and a retry after the delete deletes no second pod.
+   */
+  RestartPod: async (access, current, request, journal) => {
     if (request.parameters.mode === "rolloutRestart") {
+      if (request.target.kind === "Pod") {
+        throw new ExecutionError(
+          "PreconditionFailed",
+          `${describeRef(request.target)} is a pod, which has no rollout to restart: delete it (mode deletePod) or restart its controller`,
+        );
+      }
       await access.patch(request.target, {
         strategy: "strategic",
         body: guarded(current, request.remediationId, {
@@ -90,25 +261,13 @@ const APPLY: Record<string, Apply> = {
       });
       return "restarted the rollout";
     }
-    const pods = (await access.podsOf(current)).map((p) => ({ pod: p, health: podHealth(p) }));
-    const victim = pods.sort(
-      (a, b) => Number(a.health.ready) - Number(b.health.ready) || b.health.restarts - a.health.restarts,
-    )[0];
-    if (!victim)
-      throw new ExecutionError(
-        "PreconditionFailed",
-        `${request.target.kind} ${request.target.name} has no pods`,
-      );
-    // Annotate first (with the precondition), so a retry after the delete knows it was done.
-    await access.patch(request.target, {
-      strategy: "merge",
-      body: guarded(current, request.remediationId, {}),
-    });
-    await access.core.deleteNamespacedPod({
-      name: victim.health.name,
-      namespace: victim.pod.metadata.namespace,
-    });
-    return `deleted pod ${victim.health.name} (${victim.health.waiting ?? victim.health.phase}, ${victim.health.restarts} restarts)`;
+    const victim = await restartVictim(access, current, request, journal);
+    const deleted = await deleteExactly(access, victim);
+    // A Pod target is itself the pod just deleted: nothing is left to mark, and the journal says it all.
+    if (request.target.kind !== "Pod") await markCompleted(access, request);
+    return deleted
+      ? `deleted pod ${victim.name} (${victim.why})`
+      : { summary: `pod ${victim.name} was deleted by an earlier attempt`, byEarlierAttempt: true };
   },
 
   /** The new limit is absolute (analysis resolved it), so applying it twice cannot compound. */
@@ -119,7 +278,7 @@ const APPLY: Record<string, Apply> = {
     if (!containers.some((c) => c.name === container)) {
       throw new ExecutionError(
         "PreconditionFailed",
-        `${request.target.kind} ${request.target.name} has no container ${container}`,
+        `${describeRef(request.target)} has no container ${container}`,
       );
     }
     await access.patch(request.target, {
@@ -144,7 +303,10 @@ const APPLY: Record<string, Apply> = {
     return `scaled from ${current.spec?.replicas} to ${replicas} replicas`;
   },
 
-  /** Raises maxReplicas of the HPA that targets the workload. */
+  /**
+   * Raises maxReplicas of the HPA that targets the workload, then marks the workload done: the HPA write
+   * is absolute, so a retry between the two writes repeats it harmlessly.
+   */
   PatchHPA: async (access, current, request) => {
     const hpas = (
       await access.autoscaling.listNamespacedHorizontalPodAutoscaler({
@@ -174,21 +336,35 @@ const APPLY: Record<string, Apply> = {
     return `raised ${hpa.metadata.name} maxReplicas from ${hpa.spec.maxReplicas} to ${maxReplicas}`;
   },
 
-  /** Cordon, then evict every pod that is not a DaemonSet's; a PodDisruptionBudget stops the drain. */
+  /**
+   * Cordon, evict every pod `kubectl drain` would (not DaemonSet pods, not mirror pods) through the
+   * Eviction API, which enforces PodDisruptionBudgets, and only then mark the node done. Each step is
+   * safe to repeat (cordoning a cordoned node changes nothing; a retry lists what is still there), so a
+   * retry after a failed eviction or a PDB finishes the drain instead of reporting it done.
+   */
   CordonDrainNode: async (access, current, request) => {
-    await access.patch(request.target, {
-      strategy: "merge",
-      body: guarded(current, request.remediationId, { spec: { unschedulable: true } }),
-    });
-    if (request.parameters.drain === false) return `cordoned ${current.metadata.name}`;
+    const drain = request.parameters.drain !== false;
+    if (!drain) {
+      await access.patch(request.target, {
+        strategy: "merge",
+        body: guarded(current, request.remediationId, { spec: { unschedulable: true } }),
+      });
+      return `cordoned ${current.metadata.name}`;
+    }
+    if (current.spec?.unschedulable !== true) {
+      await access.patch(request.target, {
+        strategy: "merge",
+        body: {
+          metadata: { resourceVersion: current.metadata.resourceVersion },
+          spec: { unschedulable: true },
+        },
+      });
+    }
     const pods = (
       await access.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${current.metadata.name}` })
     ).items as K8s[];
-    const evictable = pods.filter(
-      (p) => !(p.metadata?.ownerReferences ?? []).some((o: K8s) => o.kind === "DaemonSet"),
-    );
     const evicted: string[] = [];
-    for (const pod of evictable) {
+    for (const pod of evictablePods(pods)) {
       try {
         await access.core.createNamespacedPodEviction({
           name: pod.metadata.name,
@@ -197,6 +373,8 @@ const APPLY: Record<string, Apply> = {
         });
         evicted.push(pod.metadata.name);
       } catch (error) {
+        // Gone meanwhile: exactly what the drain wants.
+        if (statusCode(error) === 404) continue;
         if (statusCode(error) === 429) {
           throw new ExecutionError(
             "DisruptionBudgetViolated",
@@ -206,6 +384,7 @@ const APPLY: Record<string, Apply> = {
         throw error;
       }
     }
+    await markCompleted(access, request);
     return `cordoned ${current.metadata.name} and evicted ${evicted.length} pod(s)`;
   },
 
@@ -225,7 +404,12 @@ const APPLY: Record<string, Apply> = {
         "PreconditionFailed",
         `StatefulSet ${current.metadata.name} has no earlier revision to restore`,
       );
-    await access.patch(request.target, restoreTemplate(current, template, request.remediationId));
+    await patchTested(
+      access,
+      request.target,
+      current,
+      restoreTemplate(current, template, request.remediationId),
+    );
     return `rolled back to controllerrevision ${target.metadata.name} (revision ${target.revision})`;
   },
 };
@@ -233,22 +417,37 @@ const APPLY: Record<string, Apply> = {
 export const SUPPORTED_ACTIONS = Object.keys(APPLY);
 
 /**
- * Runs one workflow against the cluster (DESIGN §3.7). Idempotent under retries: a target already
- * carrying this remediation's annotation is not changed again. Each apply reads fresh state and writes
- * with a resourceVersion precondition, so a 409 means someone else moved first and the apply is redone
- * on what they left. A spec-changing workflow on a GitOps-managed target is refused: Argo CD or Flux
- * would revert it.
+ * Runs one workflow against the cluster (DESIGN §3.7). Idempotent under retries: a target carrying this
+ * remediation's annotation — stamped only once the whole workflow is done — is not changed again, and a
+ * multi-step workflow resumes from its journal. Each apply reads fresh state and writes with a
+ * resourceVersion precondition, so a conflict (409, or 422 on a JSON patch's failed test) means someone
+ * else moved first and the apply is redone on what they left. A spec-changing workflow on a
+ * GitOps-managed target is refused: Argo CD or Flux would revert it.
  */
 export async function executeWorkflow(
   access: ClusterAccess,
   request: ExecutionRequest,
-  options: { gitOpsManaged?: boolean } = {},
+  options: { gitOpsManaged?: boolean; journal?: ExecutionJournal } = {},
 ): Promise<ExecutionResult> {
   const apply = APPLY[request.actionType];
   if (!apply)
     throw new ExecutionError("PreconditionFailed", `no executor for action type ${request.actionType}`);
-  const what = `${request.actionType} on ${request.target.kind} ${request.target.namespace ? `${request.target.namespace}/` : ""}${request.target.name}`;
-  const initial = await withKubernetesRetries(`reading ${what}`, () => access.read(request.target));
+  const journal = options.journal ?? inMemoryJournal();
+  const what = `${request.actionType} on ${describeRef(request.target)}`;
+  let initial: K8s;
+  try {
+    initial = await withKubernetesRetries(`reading ${what}`, () => access.read(request.target));
+  } catch (error) {
+    // A Pod target an earlier attempt deleted: the workflow is done, and there is nothing left to hash.
+    const deleted = request.target.kind === "Pod" ? journal.steps.victim : undefined;
+    if (deleted && error instanceof ExecutionError && error.name === "TargetNotFound") {
+      return {
+        alreadyApplied: true,
+        summary: `pod ${(JSON.parse(deleted) as Victim).name} was deleted by an earlier attempt`,
+      };
+    }
+    throw error;
+  }
   if (initial.metadata?.annotations?.[REMEDIATION_ANNOTATION] === request.remediationId) {
     const hash = await specHash(request.target.kind, initial, access.core);
     return {
@@ -265,44 +464,67 @@ export async function executeWorkflow(
     );
   }
   const preHash = await specHash(request.target.kind, initial, access.core);
-  let summary = "";
+  let applied: Applied = "";
   await withKubernetesRetries(what, async () => {
     const current = await access.read(request.target);
     if (current.metadata?.annotations?.[REMEDIATION_ANNOTATION] === request.remediationId) return;
-    summary = await apply(access, current, request);
+    applied = await apply(access, current, request, journal);
   });
-  const after = await withKubernetesRetries(`reading ${what}`, () => access.read(request.target));
+  const { summary, byEarlierAttempt } =
+    typeof applied === "string" ? { summary: applied, byEarlierAttempt: false } : applied;
+  const after = await readIfPresent(access, request.target, what);
   return {
-    alreadyApplied: false,
+    alreadyApplied: byEarlierAttempt,
     preHash,
-    postHash: await specHash(request.target.kind, after, access.core),
+    ...(after ? { postHash: await specHash(request.target.kind, after, access.core) } : {}),
     summary,
   };
 }
 
-/** Whether the target's rollout has converged after an execution. */
+/** The target after the change, or undefined when the change removed it (a deleted Pod target). */
+async function readIfPresent(access: ClusterAccess, ref: ObjectRef, what: string): Promise<K8s | undefined> {
+  try {
+    return await withKubernetesRetries(`reading ${what}`, () => access.read(ref));
+  } catch (error) {
+    if (ref.kind === "Pod" && error instanceof ExecutionError && error.name === "TargetNotFound")
+      return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Whether the target's change has taken effect after an execution (DESIGN §3.8): a workload's rollout by
+ * its own controller's status fields, a node cordoned and drained, a restarted pod gone or ready again.
+ * The workflow that ran says what "done" means (a cordon without a drain converges when cordoned).
+ */
 export async function rolloutConverged(
   access: ClusterAccess,
   target: ObjectRef,
+  execution: { actionType?: string; parameters?: Record<string, unknown> } = {},
 ): Promise<{ converged: boolean; detail: string }> {
-  const current = await withKubernetesRetries(`reading ${target.kind} ${target.name}`, () =>
-    access.read(target),
-  );
-  if (target.kind === "Node") {
+  const what = `reading ${target.kind} ${target.name}`;
+  if (target.kind === "Pod") {
+    const pod = await readIfPresent(access, target, what);
+    // A controller replaces a deleted pod under a new name (a ReplicaSet's) or the same (a StatefulSet's).
+    if (!pod) return { converged: true, detail: "deleted; its controller replaces it" };
+    const health = podHealth(pod);
+    const terminating = pod.metadata?.deletionTimestamp !== undefined;
     return {
-      converged: current.spec?.unschedulable === true,
-      detail: current.spec?.unschedulable ? "cordoned" : "schedulable",
+      converged: !terminating && health.ready,
+      detail: terminating ? "terminating" : `${health.ready ? "ready" : "not ready"} (${health.phase})`,
     };
   }
-  const want = current.spec?.replicas ?? 1;
-  const status = current.status ?? {};
-  const generationSeen = (status.observedGeneration ?? 0) >= (current.metadata?.generation ?? 0);
-  const updated = status.updatedReplicas ?? status.replicas ?? 0;
-  const ready = status.readyReplicas ?? 0;
-  return {
-    converged: generationSeen && updated >= want && ready >= want,
-    detail: `${ready}/${want} ready, ${updated} updated, generation ${status.observedGeneration ?? 0}/${current.metadata?.generation ?? 0}`,
-  };
+  const current = await withKubernetesRetries(what, () => access.read(target));
+  if (target.kind === "Node") {
+    const pods = (
+      await withKubernetesRetries(`listing the pods on ${target.name}`, () =>
+        access.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${target.name}` }),
+      )
+    ).items as K8s[];
+    const drain = execution.actionType !== "CordonDrainNode" || execution.parameters?.drain !== false;
+    return nodeDrain(current, pods, drain);
+  }
+  return workloadRollout(target.kind, current);
 }
 
 /**
@@ -314,11 +536,24 @@ export function plannedChange(request: ExecutionRequest): {
   calls: Array<{ method: string; path: string; contentType?: string; body?: unknown }>;
 } {
   const t = request.target;
+  const annotation = { [REMEDIATION_ANNOTATION]: request.remediationId };
+  const plural: Record<string, string> = {
+    Deployment: "deployments",
+    StatefulSet: "statefulsets",
+    DaemonSet: "daemonsets",
+  };
   const base =
     t.kind === "Node"
       ? `/api/v1/nodes/${t.name}`
-      : `/apis/apps/v1/namespaces/${t.namespace}/${t.kind === "StatefulSet" ? "statefulsets" : "deployments"}/${t.name}`;
-  const annotation = { [REMEDIATION_ANNOTATION]: request.remediationId };
+      : t.kind === "Pod"
+        ? `/api/v1/namespaces/${t.namespace}/pods/${t.name}`
+        : `/apis/apps/v1/namespaces/${t.namespace}/${plural[t.kind] ?? "deployments"}/${t.name}`;
+  const completion = {
+    method: "PATCH",
+    path: base,
+    contentType: "application/merge-patch+json",
+    body: { metadata: { annotations: annotation } },
+  };
   const guardedBody = (rest: Record<string, unknown>) => ({
     metadata: { resourceVersion: "<current>", annotations: annotation },
     ...rest,
@@ -406,39 +641,48 @@ export function plannedChange(request: ExecutionRequest): {
               },
             ],
           }
+        : t.kind === "Pod"
+          ? {
+              // The pod itself goes (its controller replaces it); nothing is left to annotate.
+              calls: [{ method: "DELETE", path: base, body: { preconditions: { uid: "<the pod's uid>" } } }],
+            }
+          : {
+              calls: [
+                {
+                  method: "DELETE",
+                  path: `/api/v1/namespaces/${t.namespace}/pods/<least healthy pod of ${t.name}>`,
+                  body: { preconditions: { uid: "<that pod's uid>" } },
+                },
+                completion,
+              ],
+            };
+    case "CordonDrainNode":
+      return request.parameters.drain === false
+        ? {
+            calls: [
+              {
+                method: "PATCH",
+                path: base,
+                contentType: "application/merge-patch+json",
+                body: guardedBody({ spec: { unschedulable: true } }),
+              },
+            ],
+          }
         : {
             calls: [
               {
                 method: "PATCH",
                 path: base,
                 contentType: "application/merge-patch+json",
-                body: guardedBody({}),
+                body: { metadata: { resourceVersion: "<current>" }, spec: { unschedulable: true } },
               },
               {
-                method: "DELETE",
-                path: `/api/v1/namespaces/${t.namespace}/pods/<least healthy pod of ${t.name}>`,
+                method: "POST",
+                path: `/api/v1/namespaces/<ns>/pods/<each pod on ${t.name} but DaemonSet and mirror pods>/eviction`,
               },
+              completion,
             ],
           };
-    case "CordonDrainNode":
-      return {
-        calls: [
-          {
-            method: "PATCH",
-            path: base,
-            contentType: "application/merge-patch+json",
-            body: guardedBody({ spec: { unschedulable: true } }),
-          },
-          ...(request.parameters.drain === false
-            ? []
-            : [
-                {
-                  method: "POST",
-                  path: `/api/v1/namespaces/<ns>/pods/<each non-DaemonSet pod on ${t.name}>/eviction`,
-                },
-              ]),
-        ],
-      };
     default:
       return { calls: [] };
   }

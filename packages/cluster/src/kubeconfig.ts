@@ -8,12 +8,14 @@ export function kubeConfigFor(options: {
   kubeconfig?: string;
   server?: string;
   context?: string;
+  /** The bearer token for `server` (the simulator restricts some tokens to an RBAC role). */
+  token?: string;
 }): KubeConfig {
   const kc = new KubeConfig();
   if (options.server) {
     kc.loadFromOptions({
       clusters: [{ name: "simulator", server: options.server, skipTLSVerify: true }],
-      users: [{ name: "kubernaut", token: "simulator" }],
+      users: [{ name: "kubernaut", token: options.token ?? "simulator" }],
       contexts: [{ name: "simulator", cluster: "simulator", user: "kubernaut" }],
       currentContext: "simulator",
     });

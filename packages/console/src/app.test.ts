@@ -227,6 +227,22 @@ describe("console pages", () => {
     });
     expect(wrongKind.status).toBe(400);
 
+    // Level 2 holds for the workflow the change would run: at observe it is refused, saying why.
+    const observed = await b.post(`/console/approvals/${approval.id}/changes`, {
+      _csrf: Browser.csrf(form),
+      workflow: "scale-replicas-v1",
+      param_replicas: "6",
+      rationale: "more capacity instead of a rollback",
+    });
+    expect(observed.status).toBe(409);
+    expect(await observed.text()).toContain("workflow scale-replicas-v1 is at trust level observe");
+    expect((await h.approvals.get(approval.id))?.decision).toBeUndefined();
+    await h.trust.setLevel(
+      "scale-replicas-v1",
+      { level: "approve", actor: "admin", reason: "trusted to run with approval", at: new Date() },
+      "observe",
+    );
+
     const approved = await b.post(`/console/approvals/${approval.id}/changes`, {
       _csrf: Browser.csrf(form),
       workflow: "scale-replicas-v1",

@@ -191,6 +191,11 @@ export const RemediationRequest = z.object({
       summary: z.string().optional(),
       alreadyApplied: z.boolean().optional(),
       rollout: z.string().optional(),
+      /**
+       * The executor's journal: steps a retry must repeat exactly, not choose again (which pod a
+       * RestartPod deletes), recorded before the step is taken.
+       */
+      steps: z.record(z.string(), z.string()).optional(),
     })
     .optional(),
   /** A routing guard that blocked this remediation (DESIGN §3). */

@@ -62,7 +62,12 @@ export class ApprovalStore {
     private readonly retentionDays: number,
   ) {}
 
-  /** Creates the request, or — when a retry already created it — hands the still-pending one the new token. */
+  /**
+   * Creates the request, or — when an earlier attempt of the task already created it — hands it the new
+   * token. A request decided in between (after the earlier attempt failed, before this retry) goes back
+   * into the outbox with the new token: its decision was delivered to a token nobody waits on any more,
+   * and the sweep delivers it again to the one this attempt waits on.
+   */
   async createOrRefreshToken(
     request: Omit<ApprovalRequest, "decision">,
   ): Promise<{ request: ApprovalRequest; created: boolean }> {
@@ -78,13 +83,34 @@ export class ApprovalStore {
     } catch (error) {
       if (!(error instanceof Error && error.name === "ConditionalCheckFailedException")) throw error;
     }
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key(request.id),
+          UpdateExpression: "SET taskToken = :token",
+          ConditionExpression: "attribute_not_exists(decision)",
+          ExpressionAttributeValues: { ":token": request.taskToken },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return { request: ApprovalRequest.parse(Attributes), created: false };
+    } catch (error) {
+      if (!(error instanceof Error && error.name === "ConditionalCheckFailedException")) throw error;
+    }
+    // Decided meanwhile (the condition above is the only way to get here: the item exists).
     const { Attributes } = await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: key(request.id),
-        UpdateExpression: "SET taskToken = :token",
-        ConditionExpression: "attribute_not_exists(decision)",
-        ExpressionAttributeValues: { ":token": request.taskToken },
+        UpdateExpression:
+          "SET taskToken = :token, gsi3pk = :outbox, gsi3sk = :outboxKey REMOVE deliveredAt, deliveryNote",
+        ConditionExpression: "attribute_exists(decision)",
+        ExpressionAttributeValues: {
+          ":token": request.taskToken,
+          ":outbox": "RAR#OUTBOX",
+          ":outboxKey": `${request.createdAt}#${request.id}`,
+        },
         ReturnValues: "ALL_NEW",
       }),
     );
@@ -151,17 +177,32 @@ export class ApprovalStore {
     }
   }
 
-  /** Takes a delivered decision out of the outbox. */
-  async markDelivered(id: string, at: Date, note?: string): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: key(id),
-        UpdateExpression: `SET deliveredAt = :at${note ? ", deliveryNote = :note" : ""} REMOVE gsi3pk, gsi3sk`,
-        ConditionExpression: "attribute_exists(decision)",
-        ExpressionAttributeValues: { ":at": at.toISOString(), ...(note ? { ":note": note } : {}) },
-      }),
-    );
+  /**
+   * Takes a delivered decision out of the outbox — only if it was delivered to the request's current
+   * token: when a retried task handed in a newer token meanwhile, the decision stays in the outbox for it.
+   * Returns whether it was taken out.
+   */
+  async markDelivered(id: string, at: Date, note?: string, deliveredTo?: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key(id),
+          UpdateExpression: `SET deliveredAt = :at${note ? ", deliveryNote = :note" : ""} REMOVE gsi3pk, gsi3sk`,
+          ConditionExpression: `attribute_exists(decision)${deliveredTo ? " AND taskToken = :token" : ""}`,
+          ExpressionAttributeValues: {
+            ":at": at.toISOString(),
+            ...(note ? { ":note": note } : {}),
+            ...(deliveredTo ? { ":token": deliveredTo } : {}),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (deliveredTo && error instanceof Error && error.name === "ConditionalCheckFailedException")
+        return false;
+      throw error;
+    }
   }
 
   /** Decisions written but not yet delivered (a crash after the write, or Step Functions unreachable). */

@@ -71,7 +71,12 @@ export class LeaseStore {
   }
 }
 
-/** The lease key of a target: cluster, namespace, kind and name. */
+/**
+ * The lease key of a target: cluster, namespace, kind and name. Deliberately not the fingerprint's
+ * encoding: a label value with `:` can only make two targets share a lease (one waits, ResourceBusy),
+ * never give one target two leases, and keeping the key as it was means a lease held across an upgrade
+ * still guards its target.
+ */
 export function leaseKey(target: {
   cluster?: string;
   namespace?: string;

@@ -83,7 +83,7 @@ export class TrustStore {
       );
       return record;
     } catch (error) {
-      if (!(error instanceof Error && error.name === "ConditionalCheckFailedException")) throw error;
+      if (!isConditionFailure(error)) throw error;
       return this.get(workflowId, registerAs);
     }
   }
@@ -105,44 +105,74 @@ export class TrustStore {
     return (await this.all()).flatMap((record) => (record.definition ? [record.definition] : []));
   }
 
-  /** Graduates or demotes (the whole workflow, or only some namespaces). */
+  /**
+   * Graduates or demotes (the whole workflow, or only some namespaces) in one conditional update that
+   * touches only the level fields: statistics counted meanwhile by the pipeline or the effectiveness
+   * monitor are never overwritten (a read-then-put of the whole record would erase them). Returns the
+   * record as it was and as it is, both from this one atomic write, for the audit.
+   */
   async setLevel(
     workflowId: string,
     change: { level: TrustLevel; namespaces?: string[]; actor: string; reason: string; at: Date },
     registerAs: TrustLevel,
-  ): Promise<WorkflowRecord> {
-    const current = await this.get(workflowId, registerAs);
-    const next: WorkflowRecord = change.namespaces?.length
-      ? {
-          ...current,
-          namespaces: {
-            ...current.namespaces,
-            ...Object.fromEntries(change.namespaces.map((ns) => [ns, change.level])),
-          },
-        }
-      : { ...current, level: change.level, namespaces: {} };
-    const updated = {
-      ...next,
-      changedBy: change.actor,
-      changedAt: change.at.toISOString(),
-      reason: change.reason,
+  ): Promise<{ before: WorkflowRecord; after: WorkflowRecord }> {
+    const names: Record<string, string> = { "#reason": "reason" };
+    const values: Record<string, unknown> = {
+      ":level": change.level,
+      ":by": change.actor,
+      ":at": change.at.toISOString(),
+      ":reason": change.reason,
     };
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...key(workflowId), ...updated, gsi3pk: "WF", gsi3sk: workflowId },
-      }),
-    );
-    return updated;
+    const sets = ["changedBy = :by", "changedAt = :at", "#reason = :reason"];
+    if (change.namespaces?.length) {
+      change.namespaces.forEach((namespace, i) => {
+        names[`#ns${i}`] = namespace;
+        sets.push(`namespaces.#ns${i} = :level`);
+      });
+    } else {
+      names["#level"] = "level";
+      sets.push("#level = :level", "namespaces = :none");
+      values[":none"] = {};
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { Attributes } = await this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key(workflowId),
+            UpdateExpression: `SET ${sets.join(", ")}`,
+            // Registered records always carry a namespaces map, so a namespace path can be set.
+            ConditionExpression: "attribute_exists(pk)",
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: "ALL_OLD",
+          }),
+        );
+        const before = toRecord(Attributes ?? {});
+        return { before, after: applyLevelChange(before, change) };
+      } catch (error) {
+        if (!isConditionFailure(error) || attempt > 0) throw error;
+        await this.get(workflowId, registerAs);
+      }
+    }
   }
 
-  /** Adds to the statistics atomically (several assessments may land at once). */
+  /**
+   * Adds to the statistics atomically (several assessments may land at once). A workflow that was never
+   * registered (an operator's override picked it, or its record was removed) is registered at
+   * `registerAs` — the conservative `observe` unless the caller knows the configured start level — and
+   * counted, rather than failing the remediation that is being counted.
+   */
   async count(
     workflowId: string,
     delta: Partial<
       Record<"remediations" | "assessed" | "full" | "scoreSum" | "approvals" | "rejections", number>
     >,
-    extra: { approvalsInRow?: "increment" | "reset"; failure?: { at: string; reason: string } } = {},
+    extra: {
+      approvalsInRow?: "increment" | "reset";
+      failure?: { at: string; reason: string };
+      registerAs?: TrustLevel;
+    } = {},
   ): Promise<void> {
     const adds = Object.entries(delta).filter(([, v]) => v !== undefined && v !== 0);
     const names: Record<string, string> = {};
@@ -163,21 +193,28 @@ export class TrustStore {
       values[":freason"] = extra.failure.reason;
     }
     if (addParts.length === 0 && sets.length === 0) return;
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: key(workflowId),
-        UpdateExpression: [
-          sets.length ? `SET ${sets.join(", ")}` : "",
-          addParts.length ? `ADD ${addParts.join(", ")}` : "",
-        ]
-          .filter(Boolean)
-          .join(" "),
-        ConditionExpression: "attribute_exists(pk)",
-        ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
-        ExpressionAttributeValues: values,
-      }),
-    );
+    const update = new UpdateCommand({
+      TableName: this.tableName,
+      Key: key(workflowId),
+      UpdateExpression: [
+        sets.length ? `SET ${sets.join(", ")}` : "",
+        addParts.length ? `ADD ${addParts.join(", ")}` : "",
+      ]
+        .filter(Boolean)
+        .join(" "),
+      // The nested stats paths exist only on a registered record; an update on a missing item would
+      // create one without a level or a stats map.
+      ConditionExpression: "attribute_exists(pk)",
+      ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+      ExpressionAttributeValues: values,
+    });
+    try {
+      await this.db.send(update);
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      await this.get(workflowId, extra.registerAs ?? "observe");
+      await this.db.send(update);
+    }
   }
 
   async paused(): Promise<{ paused: boolean; by?: string; at?: string; reason?: string }> {
@@ -221,6 +258,33 @@ function toRecord(item: Record<string, unknown>): WorkflowRecord {
     stats: { ...EMPTY_STATS, ...stats },
     ...(definition ? { definition } : {}),
     ...(suggestionId ? { suggestionId } : {}),
+  };
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === "ConditionalCheckFailedException";
+}
+
+/** A record after a level change: what the conditional update in `setLevel` wrote. */
+function applyLevelChange(
+  record: WorkflowRecord,
+  change: { level: TrustLevel; namespaces?: string[]; actor: string; reason: string; at: Date },
+): WorkflowRecord {
+  const levels = change.namespaces?.length
+    ? {
+        level: record.level,
+        namespaces: {
+          ...record.namespaces,
+          ...Object.fromEntries(change.namespaces.map((ns) => [ns, change.level])),
+        },
+      }
+    : { level: change.level, namespaces: {} };
+  return {
+    ...record,
+    ...levels,
+    changedBy: change.actor,
+    changedAt: change.at.toISOString(),
+    reason: change.reason,
   };
 }
 

@@ -1,7 +1,15 @@
 import type { Config } from "@kubernaut/config";
 import { type NotificationPort, notificationIdFor } from "@kubernaut/notify";
 import { buildPolicyInput, type PolicyEngine } from "@kubernaut/policy";
-import type { ApprovalRequest, ApprovalStore, RemediationStore, SystemAuditStore } from "@kubernaut/store";
+import {
+  type ApprovalRequest,
+  type ApprovalStore,
+  effectiveLevel,
+  type RemediationStore,
+  type SystemAuditStore,
+  type TrustLevel,
+  type WorkflowRecord,
+} from "@kubernaut/store";
 import { metrics } from "@kubernaut/telemetry";
 import {
   findWorkflow,
@@ -39,9 +47,20 @@ export interface DecisionDeps {
   catalog: readonly WorkflowDefinition[];
   policy: PolicyEngine;
   sender: DecisionSender;
+  /**
+   * Workflow trust levels (Level 2), so an override is judged at its own workflow's level. Absent, the
+   * policy sees `observe` (the least trust) and the pipeline's own check keeps an `observe` workflow from
+   * executing; every composition that has the trust store should pass it.
+   */
+  trust?: TrustLookup;
   /** Announces decisions (StatusUpdate); optional so a deployment without notifications still decides. */
   notifier?: NotificationPort;
   now?: () => Date;
+}
+
+/** The part of the trust store a decision reads: a workflow's record, registering it on first sight. */
+export interface TrustLookup {
+  get(workflowId: string, registerAs: TrustLevel): Promise<WorkflowRecord>;
 }
 
 /** An approval request as the API shows it: never with its task token. */
@@ -79,17 +98,10 @@ export async function decideApproval(
   if (!approval) throw new ApiError(404, "not_found", `approval request ${request.id} does not exist`);
 
   if (!mayDecide(request.caller, approval.environment, approval.namespace)) {
-    // Refused requests are the only thing they write: one system audit event.
-    await deps.systemAudit.append({
-      type: "DecisionRefused",
-      at: now.toISOString(),
-      actor: { type: "user", id: request.caller.name, channel: request.channel },
-      details: {
-        approvalRequestId: approval.id,
-        environment: approval.environment,
-        namespace: approval.namespace,
-        role: request.caller.role,
-      },
+    await auditRefusedDecision(deps, request.caller, request.channel, now, {
+      approvalRequestId: approval.id,
+      environment: approval.environment,
+      namespace: approval.namespace,
     });
     throw new ApiError(
       403,
@@ -154,6 +166,26 @@ export async function decideApproval(
   return { approval: publicApproval(decided), delivered };
 }
 
+/**
+ * An authenticated caller tried to decide and may not (DESIGN §4 lists unauthorised decisions): the
+ * refusal is the only thing such a request writes, one event in the system audit stream. Only callers
+ * whose identity was verified get here, so the stream records insiders' attempts, not internet noise.
+ */
+export async function auditRefusedDecision(
+  deps: Pick<DecisionDeps, "systemAudit">,
+  caller: Caller,
+  channel: "api" | "cli" | "slack" | "console" | "mcp",
+  at: Date,
+  details: { approvalRequestId: string; environment?: string; namespace?: string | undefined },
+): Promise<void> {
+  await deps.systemAudit.append({
+    type: "DecisionRefused",
+    at: at.toISOString(),
+    actor: { type: "user", id: caller.name, channel },
+    details: { ...details, role: caller.role },
+  });
+}
+
 function conflict(approval: ApprovalRequest): ApiError {
   const state = approval.decision
     ? `already ${approval.decision} by ${approval.decidedBy} at ${approval.decidedAt}`
@@ -189,10 +221,30 @@ async function checkOverride(
   }
   const rr = await deps.store.get(approval.remediationId);
   if (!rr) throw new ApiError(404, "not_found", `remediation ${approval.remediationId} does not exist`);
+  // Level 2 holds for the workflow that will run, not the one analysis proposed: an approver cannot use
+  // an override to execute a workflow that is still only trusted to be observed.
+  const config = deps.config();
+  const namespace = rr.targetResource.namespace;
+  const level = deps.trust
+    ? effectiveLevel(
+        await deps.trust.get(
+          workflow.id,
+          config.remediationOrchestrator.newWorkflowsDryRun ? "observe" : "approve",
+        ),
+        namespace,
+      )
+    : undefined;
+  if (level === "observe") {
+    throw new ApiError(
+      409,
+      "conflict",
+      `workflow ${workflow.id} is at trust level observe${namespace ? ` in ${namespace}` : ""}: an override cannot execute it; graduate it first (PATCH /api/v1/workflows/${workflow.id}/trust)`,
+    );
+  }
   const outcome = await deps.policy.evaluate(
     buildPolicyInput(rr, {
-      confidenceThreshold: deps.config().aianalysis.rego.confidenceThreshold,
-      workflowTrustLevel: "approve",
+      confidenceThreshold: config.aianalysis.rego.confidenceThreshold,
+      workflowTrustLevel: level ?? "observe",
       workflowName: workflow.id,
       actionType: workflow.actionType,
       override: { workflowName: workflow.id, parameters: override.parameters, rationale: override.rationale },

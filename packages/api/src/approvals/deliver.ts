@@ -115,10 +115,13 @@ export async function deliverDecision(deps: DeliveryDeps, approval: ApprovalRequ
       });
   }
   const result = await deps.sender.send(approval);
+  // Conditioned on the token just used: a retried request-approval may have handed in a newer one, and
+  // then the decision must stay in the outbox until it reaches that one.
   await deps.approvals.markDelivered(
     approval.id,
     deps.now?.() ?? new Date(),
     result === "no-longer-waiting" ? "the execution was no longer waiting" : undefined,
+    approval.taskToken,
   );
   return result === "delivered";
 }

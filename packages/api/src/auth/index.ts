@@ -1,7 +1,21 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { ApiTokenConfig, ApproverScope, Role } from "@kubernaut/config";
+import { metrics } from "@kubernaut/telemetry";
 import { createMiddleware } from "hono/factory";
 import { ApiError } from "../errors";
+
+/**
+ * Counts a request refused before (or without) an audit record: one metric for every door, by reason.
+ * Requests without a verified identity can come from anyone, so writing them to DynamoDB would let
+ * anyone load the table; a rate of refusals is what an operator needs to see an attack or a broken client.
+ */
+export function countRefusal(door: "api" | "webhook" | "slack", reason: string): void {
+  metrics.inc(
+    "kubernaut_requests_refused_total",
+    "Requests refused at authentication or authorisation, by door and reason",
+    { door, reason },
+  );
+}
 
 /**
  * The channel a request came through, for the audit record. Clients of the API that are channels of
@@ -47,10 +61,14 @@ export function webhookAuth(expectedToken: string | undefined) {
         "the webhook token is not configured (KUBERNAUT_WEBHOOK_TOKEN)",
       );
     const token = bearer(c.req.header("authorization"));
-    if (!token)
+    if (!token) {
+      countRefusal("webhook", "missing_token");
       throw new ApiError(401, "unauthorized", "missing bearer token (Authorization: Bearer <webhook token>)");
-    if (!timingSafeEqual(sha256(token), expected))
+    }
+    if (!timingSafeEqual(sha256(token), expected)) {
+      countRefusal("webhook", "invalid_token");
       throw new ApiError(401, "unauthorized", "invalid webhook token");
+    }
     await next();
   });
 }
@@ -63,11 +81,17 @@ export function apiAuth(tokens: readonly ApiTokenConfig[], minimum: Role) {
   const byHash = new Map(tokens.map((token) => [token.sha256, token]));
   return createMiddleware<AuthEnv>(async (c, next) => {
     const token = bearer(c.req.header("authorization"));
-    if (!token)
+    if (!token) {
+      countRefusal("api", "missing_token");
       throw new ApiError(401, "unauthorized", "missing bearer token (Authorization: Bearer <API token>)");
+    }
     const match = byHash.get(sha256(token).toString("hex"));
-    if (!match) throw new ApiError(401, "unauthorized", "invalid API token");
+    if (!match) {
+      countRefusal("api", "invalid_token");
+      throw new ApiError(401, "unauthorized", "invalid API token");
+    }
     if (RANK[match.role] < RANK[minimum]) {
+      countRefusal("api", "role");
       throw new ApiError(
         403,
         "forbidden",

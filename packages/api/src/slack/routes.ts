@@ -5,7 +5,8 @@ import { findWorkflow, type ParameterValue } from "@kubernaut/workflows";
 import type { WebClient } from "@slack/web-api";
 import { Hono } from "hono";
 import { z } from "zod";
-import { type DecisionDeps, decideApproval } from "../approvals/decide";
+import { auditRefusedDecision, type DecisionDeps, decideApproval } from "../approvals/decide";
+import { countRefusal } from "../auth";
 import { mayDecide } from "../auth/scope";
 import { ApiError } from "../errors";
 import { SlackIdentities } from "./identity";
@@ -49,13 +50,24 @@ type Interaction = z.infer<typeof Interaction>;
 /**
  * `POST /api/v1/slack/interactions` (DESIGN §9): Slack's buttons and the approve-with-changes modal.
  * Every request must carry a valid v0 signature within the replay window and come from the configured
- * workspace and app; anything else is a 401 recorded in the system audit stream. Decisions go through
- * the same path as the API (scopes, one conditional write, outbox, override validation, audit), and
- * Slack gets its answer within its 3-second budget because that path is a few table writes.
+ * workspace and app; anything else is a 401. Decisions go through the same path as the API (scopes, one
+ * conditional write, outbox, override validation, audit), and Slack gets its answer within its 3-second
+ * budget because that path is a few table writes.
+ *
+ * What a refusal costs matters here, because this URL is public: a request whose signature does not
+ * verify may come from anyone on the internet, so it is only counted (metrics) and logged — writing it
+ * to the system audit stream would let anyone load, and contend for the head of, the one daily chain.
+ * Only a request Slack signed with our secret, but for another workspace or app, is audited.
  */
 export function slackRoutes(deps: SlackDeps) {
   const identities = new SlackIdentities(deps.slack, deps.config);
-  const refuse = async (reason: string, detail: Record<string, unknown> = {}) => {
+  const refuseUnverified = (code: string, reason: string) => {
+    countRefusal("slack", code);
+    logger.warn("refused an unverified Slack request", { reason });
+    return new ApiError(401, "unauthorized", `Slack request refused: ${reason}`);
+  };
+  const refuseVerified = async (code: string, reason: string, detail: Record<string, unknown>) => {
+    countRefusal("slack", code);
     await deps.systemAudit.append({
       type: "SlackRequestRefused",
       at: (deps.now?.() ?? new Date()).toISOString(),
@@ -69,7 +81,11 @@ export function slackRoutes(deps: SlackDeps) {
     const config = deps.config();
     const rawBody = await c.req.text();
     const signingSecret = config.slack.signingSecret;
-    if (!signingSecret) throw await refuse("no Slack signing secret is configured (SLACK_SIGNING_SECRET)");
+    if (!signingSecret)
+      throw refuseUnverified(
+        "no_signing_secret",
+        "no Slack signing secret is configured (SLACK_SIGNING_SECRET)",
+      );
     const verified = verifySlackSignature({
       signingSecret,
       timestamp: c.req.header("x-slack-request-timestamp"),
@@ -77,7 +93,7 @@ export function slackRoutes(deps: SlackDeps) {
       rawBody,
       nowSeconds: Math.floor((deps.now?.() ?? new Date()).getTime() / 1000),
     });
-    if (!verified.ok) throw await refuse(verified.reason);
+    if (!verified.ok) throw refuseUnverified(verified.code, verified.reason);
 
     let interaction: Interaction;
     try {
@@ -86,10 +102,10 @@ export function slackRoutes(deps: SlackDeps) {
       throw new ApiError(400, "invalid_request", "invalid Slack interaction: no JSON payload field");
     }
     if (config.slack.teamId && interaction.team?.id !== config.slack.teamId) {
-      throw await refuse("another workspace", { teamId: interaction.team?.id });
+      throw await refuseVerified("another_workspace", "another workspace", { teamId: interaction.team?.id });
     }
     if (config.slack.appId && interaction.api_app_id !== config.slack.appId) {
-      throw await refuse("another app", { appId: interaction.api_app_id });
+      throw await refuseVerified("another_app", "another app", { appId: interaction.api_app_id });
     }
 
     if (interaction.type === "view_submission")
@@ -115,15 +131,10 @@ async function clickButton(
     const approval = await deps.decisions.approvals.get(approvalId);
     if (!approval) return tell(`Approval request ${approvalId} does not exist.`);
     if (!mayDecide(caller, approval.environment, approval.namespace)) {
-      await deps.systemAudit.append({
-        type: "DecisionRefused",
-        at: (deps.now?.() ?? new Date()).toISOString(),
-        actor: { type: "user", id: caller.name, channel: "slack" },
-        details: {
-          approvalRequestId: approvalId,
-          environment: approval.environment,
-          namespace: approval.namespace,
-        },
+      await auditRefusedDecision(deps, caller, "slack", deps.now?.() ?? new Date(), {
+        approvalRequestId: approvalId,
+        environment: approval.environment,
+        namespace: approval.namespace,
       });
       return tell(
         `You are not an approver for ${approval.environment}${approval.namespace ? `/${approval.namespace}` : ""}; nothing was changed.`,

@@ -38,8 +38,8 @@ export async function changeTrustLevel(
   if (!findWorkflow(workflowId, await catalogWithRegistered(deps)))
     throw new ApiError(404, "not_found", `workflow ${workflowId} is not in the catalog`);
   const at = deps.now?.() ?? new Date();
-  const before = await deps.trust.get(workflowId, registerLevel(deps));
-  const after = await deps.trust.setLevel(
+  // Before and after come from the one conditional write, so the audit's "from" is what was replaced.
+  const { before, after } = await deps.trust.setLevel(
     workflowId,
     { ...change, actor: actor.id, at },
     registerLevel(deps),

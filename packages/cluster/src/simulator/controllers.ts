@@ -51,6 +51,8 @@ export class Controllers {
     for (const sts of this.store.list("StatefulSet")) this.statefulSet(sts);
     for (const ds of this.store.list("DaemonSet")) this.daemonSet(ds);
     for (const pod of this.store.list("Pod")) this.podStatus(pod, now);
+    // Pod readiness changed above: the DaemonSets' ready/available numbers follow it.
+    for (const ds of this.store.list("DaemonSet")) this.daemonSet(ds);
     for (const deployment of this.store.list("Deployment")) this.deploymentStatus(deployment);
     for (const pdb of this.store.list("PodDisruptionBudget")) this.pdbStatus(pdb);
   }
@@ -194,10 +196,17 @@ export class Controllers {
       namespace,
       name,
     );
-    const ready = this.store.list("Pod", namespace).filter((p) => ownedBy(p, current) && isReady(p)).length;
+    const owned = this.store.list("Pod", namespace).filter((p) => ownedBy(p, current));
+    const ready = owned.filter(isReady).length;
+    const updated = owned.filter((p) => p.metadata.labels?.["controller-revision-hash"] === hash).length;
+    // The fields kube-controller-manager publishes; currentRevision catches up with updateRevision once
+    // every pod runs it (here at once: the controller replaces pods immediately).
     const status = {
-      replicas: want,
+      replicas: owned.length,
       readyReplicas: ready,
+      currentReplicas: updated,
+      updatedReplicas: updated,
+      availableReplicas: ready,
       currentRevision: `${name}-${hash}`,
       updateRevision: `${name}-${hash}`,
       observedGeneration: current.metadata.generation,
@@ -209,12 +218,50 @@ export class Controllers {
     }
   }
 
+  /**
+   * One pod per node, on cordoned nodes too (DaemonSet pods tolerate unschedulable), replaced when the
+   * template changes; the status carries the DaemonSet fields (desired/updated/ready/available numbers),
+   * not a Deployment's.
+   */
   private daemonSet(ds: K8sObject): void {
-    const pods = this.store.list("Pod", ds.metadata.namespace).filter((p) => ownedBy(p, ds));
-    for (const node of this.store.list("Node")) {
+    const { namespace, name } = ds.metadata;
+    const hash = templateHash(ds.spec.template);
+    const nodes = this.store.list("Node");
+    for (const pod of this.store.list("Pod", namespace).filter((p) => ownedBy(p, ds))) {
+      const stale = pod.metadata.labels?.["controller-revision-hash"] !== hash;
+      const orphaned = !nodes.some((n) => n.metadata.name === pod.spec.nodeName);
+      if (stale || orphaned) this.store.delete("Pod", namespace, pod.metadata.name);
+    }
+    for (const node of nodes) {
+      const pods = this.store.list("Pod", namespace).filter((p) => ownedBy(p, ds));
       if (!pods.some((p) => p.spec.nodeName === node.metadata.name)) {
-        this.createPod(ds, `${ds.metadata.name}-${safe(randomBytes(8), 5)}`, {}, node.metadata.name);
+        this.createPod(
+          ds,
+          `${name}-${safe(randomBytes(8), 5)}`,
+          { "controller-revision-hash": hash },
+          node.metadata.name,
+        );
       }
+    }
+    const current = this.store.get("DaemonSet", namespace, name);
+    if (!current) return;
+    const pods = this.store.list("Pod", namespace).filter((p) => ownedBy(p, current));
+    const ready = pods.filter(isReady).length;
+    const status = {
+      currentNumberScheduled: pods.length,
+      desiredNumberScheduled: nodes.length,
+      numberMisscheduled: 0,
+      numberReady: ready,
+      numberAvailable: ready,
+      numberUnavailable: nodes.length - ready,
+      updatedNumberScheduled: pods.filter((p) => p.metadata.labels?.["controller-revision-hash"] === hash)
+        .length,
+      observedGeneration: current.metadata.generation,
+    };
+    if (JSON.stringify(current.status) !== JSON.stringify(status)) {
+      current.status = status;
+      delete current.metadata.resourceVersion;
+      this.store.update(current, { status: true });
     }
   }
 

@@ -16,6 +16,21 @@ export interface Fault {
   retryAfterSeconds?: number;
 }
 
+/** A concurrent write (see `interleave`): `run` changes the store as another client would. */
+export interface Interleaved {
+  verb?: string;
+  resource?: string;
+  times?: number;
+  run: (store: ObjectStore) => void;
+}
+
+/** One rule of a ClusterRole, as `deploy/rbac.yaml` writes it. */
+export interface PolicyRule {
+  apiGroups: readonly string[];
+  resources: readonly string[];
+  verbs: readonly string[];
+}
+
 interface Denial {
   verb: string;
   resource: string;
@@ -34,6 +49,8 @@ export class ClusterSimulator {
   private readonly controllers = new Controllers(this.store, () => this.behaviour);
   private readonly faults: Fault[] = [];
   private readonly denials: Denial[] = [];
+  private readonly interleaved: Interleaved[] = [];
+  private readonly roles = new Map<string, readonly PolicyRule[]>();
   private reconciling = false;
   readonly requests: Array<{ verb: string; path: string; contentType?: string }> = [];
 
@@ -84,6 +101,24 @@ export class ClusterSimulator {
     this.faults.push({ ...fault });
   }
 
+  /**
+   * Someone else's write that lands right before the next matching request is served — a controller or
+   * an operator changing the object between a client's read and its write, which no fault status can
+   * express: the request then meets the state that write left.
+   */
+  interleave(write: Interleaved): void {
+    this.interleaved.push({ ...write, times: write.times ?? 1 });
+  }
+
+  /**
+   * RBAC as a ClusterRole grants it: requests carrying this bearer token may do only what the rules
+   * allow (others are 403 with the apiserver's wording). Other tokens are unrestricted, so a test can set
+   * a scene with one client and act with the restricted one.
+   */
+  authorize(token: string, rules: readonly PolicyRule[]): void {
+    this.roles.set(token, rules);
+  }
+
   /** RBAC: this verb on this resource is forbidden (optionally only in a namespace). */
   deny(verb: string, resource: string, namespace?: string): void {
     this.denials.push({ verb, resource, ...(namespace ? { namespace } : {}) });
@@ -126,7 +161,8 @@ export class ClusterSimulator {
       for await (const chunk of request) chunks.push(chunk as Buffer);
       const text = Buffer.concat(chunks).toString("utf8");
       this.reconcile();
-      const result = this.route(request.method ?? "GET", url, text, request.headers["content-type"]);
+      const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? "")?.[1];
+      const result = this.route(request.method ?? "GET", url, text, request.headers["content-type"], token);
       if (typeof result === "string") reply(200, result, "text/plain");
       else reply(result.status ?? 200, result.body);
     } catch (error) {
@@ -154,6 +190,7 @@ export class ClusterSimulator {
     url: URL,
     text: string,
     contentType: string | undefined,
+    token?: string,
   ): { status?: number; body: unknown } | string {
     const parts = url.pathname.split("/").filter(Boolean);
     // /api/v1/... or /apis/<group>/<version>/...
@@ -183,8 +220,9 @@ export class ClusterSimulator {
     const verb = verbOf(method, name, subresource);
     const resource = subresource ? `${plural}/${subresource}` : (plural as string);
     this.requests.push({ verb, path: url.pathname, ...(contentType ? { contentType } : {}) });
-    this.checkAccess(verb, resource, type, namespace, name);
+    this.checkAccess(verb, resource, type, namespace, name, token);
     this.injectFault(verb, resource);
+    this.runInterleaved(verb, resource);
 
     if (!name) {
       if (method === "GET") return { body: this.list(type, namespace, url) };
@@ -212,6 +250,7 @@ export class ClusterSimulator {
         return { body: this.patch(type, namespace, name, text, contentType) };
       case "DELETE": {
         const current = this.store.mustGet(type, namespace, name);
+        checkDeletePreconditions(current, text);
         this.store.delete(type.kind, type.namespaced ? namespace : undefined, name);
         return { body: current };
       }
@@ -246,8 +285,25 @@ export class ClusterSimulator {
     const current = this.store.mustGet(type, namespace, name);
     const body = JSON.parse(text) as unknown;
     let next: K8sObject;
-    if (contentType.includes("json-patch")) next = jsonPatch(current, body);
-    else if (contentType.includes("strategic-merge-patch"))
+    if (contentType.includes("json-patch")) {
+      try {
+        next = jsonPatch(current, body);
+      } catch (error) {
+        // kube-apiserver answers any JSON patch that does not apply — a failed `test` included, which is
+        // how a JSON patch carries an optimistic lock — with 422 Invalid, never 409 Conflict.
+        if (error instanceof StatusError && error.code === 422) {
+          throw new StatusError(
+            422,
+            "Invalid",
+            "the server rejected our request due to an error in our request",
+            {
+              causes: [{ message: error.message }],
+            },
+          );
+        }
+        throw error;
+      }
+    } else if (contentType.includes("strategic-merge-patch"))
       next = strategicMergePatch(current, body) as K8sObject;
     else if (contentType.includes("merge-patch")) next = mergePatch(current, body) as K8sObject;
     else
@@ -346,11 +402,21 @@ export class ClusterSimulator {
     type: ResourceType,
     namespace: string | undefined,
     name: string | undefined,
+    token: string | undefined,
   ): void {
     const denied = this.denials.find(
       (d) => d.verb === verb && d.resource === resource && (!d.namespace || d.namespace === namespace),
     );
-    if (!denied) return;
+    const rules = token ? this.roles.get(token) : undefined;
+    const granted =
+      !rules ||
+      rules.some(
+        (rule) =>
+          rule.apiGroups.some((g) => g === "*" || g === type.group) &&
+          rule.resources.some((r) => r === "*" || r === resource) &&
+          rule.verbs.some((v) => v === "*" || v === verb),
+      );
+    if (!denied && granted) return;
     // The real apiserver's wording: `deployments.apps "x" is forbidden: User "…" cannot patch resource …`.
     const resourceName = type.group ? `${type.plural}.${type.group}` : type.plural;
     const target = name ? `${resourceName} "${name}"` : resourceName;
@@ -360,6 +426,17 @@ export class ClusterSimulator {
       `${target} is forbidden: User "system:serviceaccount:kubernaut:kubernaut" cannot ${verb} resource "${resource}" in API group "${type.group}"${namespace ? ` in the namespace "${namespace}"` : " at the cluster scope"}`,
       { kind: type.plural, group: type.group, name },
     );
+  }
+
+  private runInterleaved(verb: string, resource: string): void {
+    const write = this.interleaved.find(
+      (w) => (!w.verb || w.verb === verb) && (!w.resource || w.resource === resource),
+    );
+    if (!write) return;
+    write.times = (write.times ?? 1) - 1;
+    if (write.times <= 0) this.interleaved.splice(this.interleaved.indexOf(write), 1);
+    write.run(this.store);
+    this.reconcile();
   }
 
   private injectFault(verb: string, resource: string): void {
@@ -395,5 +472,38 @@ function verbOf(method: string, name: string | undefined, subresource: string | 
       return "delete";
     default:
       return method.toLowerCase();
+  }
+}
+
+/**
+ * DeleteOptions preconditions, as kube-apiserver checks them: a uid or resourceVersion that does not
+ * match the stored object is a 409 Conflict and nothing is deleted — how a client deletes exactly the
+ * object it read, not a same-named replacement.
+ */
+function checkDeletePreconditions(current: K8sObject, text: string): void {
+  if (!text.trim()) return;
+  let options: K8sObject;
+  try {
+    options = JSON.parse(text) as K8sObject;
+  } catch {
+    throw new StatusError(400, "BadRequest", "the DeleteOptions body is not JSON");
+  }
+  const { uid, resourceVersion } = (options?.preconditions ?? {}) as {
+    uid?: string;
+    resourceVersion?: string;
+  };
+  if (uid && uid !== current.metadata.uid) {
+    throw new StatusError(
+      409,
+      "Conflict",
+      `Operation cannot be fulfilled on ${current.kind.toLowerCase()}s "${current.metadata.name}": Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.metadata.uid}`,
+    );
+  }
+  if (resourceVersion && resourceVersion !== current.metadata.resourceVersion) {
+    throw new StatusError(
+      409,
+      "Conflict",
+      `Operation cannot be fulfilled on ${current.kind.toLowerCase()}s "${current.metadata.name}": Precondition failed: ResourceVersion in precondition: ${resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
+    );
   }
 }

@@ -1,5 +1,5 @@
 import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { kubeConfigFor } from "../kubeconfig";
 import { ClusterSimulator } from "./server";
 
@@ -168,5 +168,166 @@ describe("the cluster simulator through @kubernetes/client-node", () => {
       body: { spec: { replicas: 3 } },
     });
     expect(await pods()).toHaveLength(3);
+  });
+});
+
+describe("the simulator answers like kube-apiserver", () => {
+  const WORKLOADS = `
+apiVersion: v1
+kind: Node
+metadata: { name: worker-1 }
+status: { conditions: [{ type: Ready, status: "True" }] }
+---
+apiVersion: v1
+kind: Node
+metadata: { name: worker-2 }
+status: { conditions: [{ type: Ready, status: "True" }] }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: checkout, namespace: shop }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: checkout } }
+  template:
+    metadata: { labels: { app: checkout } }
+    spec: { containers: [{ name: app, image: "shop/checkout:v1" }] }
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: { name: db, namespace: shop }
+spec:
+  replicas: 2
+  selector: { matchLabels: { app: db } }
+  template:
+    metadata: { labels: { app: db } }
+    spec: { containers: [{ name: db, image: "postgres:16" }] }
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: { name: agent, namespace: shop }
+spec:
+  selector: { matchLabels: { app: agent } }
+  template:
+    metadata: { labels: { app: agent } }
+    spec: { containers: [{ name: agent, image: "agent:v1" }] }
+---
+kind: Behaviour
+behaviour: { readyAfterMs: 0, images: { "agent:v2": { crash: true } } }
+`;
+  let sim: ClusterSimulator;
+  let close: () => Promise<void>;
+  let core: CoreV1Api;
+  let apps: AppsV1Api;
+
+  beforeEach(async () => {
+    sim = new ClusterSimulator();
+    sim.loadScenario(WORKLOADS);
+    const server = await sim.listen();
+    close = server.close;
+    const kc = kubeConfigFor({ server: server.url });
+    core = kc.makeApiClient(CoreV1Api);
+    apps = kc.makeApiClient(AppsV1Api);
+  });
+  afterEach(async () => close());
+
+  it("a JSON patch whose test op fails is 422 Invalid (the optimistic lock of a JSON patch), not 409", async () => {
+    const current = await apps.readNamespacedDeployment({ name: "checkout", namespace: "shop" });
+    const stale = String(Number(current.metadata?.resourceVersion) - 1);
+    const error = await apps
+      .patchNamespacedDeployment(
+        {
+          name: "checkout",
+          namespace: "shop",
+          body: [
+            { op: "test", path: "/metadata/resourceVersion", value: stale },
+            { op: "replace", path: "/spec/replicas", value: 3 },
+          ],
+        },
+        setHeaderOptions("Content-Type", PatchStrategy.JsonPatch),
+      )
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 422 });
+    expect(JSON.parse(String((error as { body?: string }).body))).toMatchObject({
+      kind: "Status",
+      status: "Failure",
+      reason: "Invalid",
+      code: 422,
+    });
+    expect(
+      (await apps.readNamespacedDeployment({ name: "checkout", namespace: "shop" })).spec?.replicas,
+    ).toBe(1);
+  });
+
+  it("a delete whose uid precondition does not match is 409 Conflict and deletes nothing", async () => {
+    const [pod] = (await core.listNamespacedPod({ namespace: "shop", labelSelector: "app=db" })).items;
+    const name = pod?.metadata?.name as string;
+    const error = await core
+      .deleteNamespacedPod({
+        name,
+        namespace: "shop",
+        body: { preconditions: { uid: "00000000-0000-0000-0000-000000000000" } },
+      })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 409 });
+    expect(String((error as { body?: string }).body)).toContain("Precondition failed: UID in precondition");
+    expect((await core.readNamespacedPod({ name, namespace: "shop" })).metadata?.uid).toBe(
+      pod?.metadata?.uid,
+    );
+    await core.deleteNamespacedPod({
+      name,
+      namespace: "shop",
+      body: { preconditions: { uid: pod?.metadata?.uid } },
+    });
+    expect((await core.readNamespacedPod({ name, namespace: "shop" })).metadata?.uid).not.toBe(
+      pod?.metadata?.uid,
+    );
+  });
+
+  it("a DaemonSet runs one pod per node, rolls its template out, and publishes its status fields", async () => {
+    const read = () => apps.readNamespacedDaemonSet({ name: "agent", namespace: "shop" });
+    expect((await read()).status).toMatchObject({
+      desiredNumberScheduled: 2,
+      currentNumberScheduled: 2,
+      updatedNumberScheduled: 2,
+      numberReady: 2,
+      numberAvailable: 2,
+      numberMisscheduled: 0,
+      observedGeneration: 1,
+    });
+
+    await apps.patchNamespacedDaemonSet(
+      {
+        name: "agent",
+        namespace: "shop",
+        body: { spec: { template: { spec: { containers: [{ name: "agent", image: "agent:v2" }] } } } },
+      },
+      setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch),
+    );
+
+    const pods = (await core.listNamespacedPod({ namespace: "shop", labelSelector: "app=agent" })).items;
+    expect(pods.map((p) => p.spec?.containers?.[0]?.image)).toEqual(["agent:v2", "agent:v2"]);
+    expect((await read()).status).toMatchObject({
+      desiredNumberScheduled: 2,
+      updatedNumberScheduled: 2,
+      numberReady: 0,
+      numberAvailable: 0,
+      numberUnavailable: 2,
+      observedGeneration: 2,
+    });
+  });
+
+  it("a StatefulSet publishes updatedReplicas, readyReplicas and its current and update revisions", async () => {
+    const status = (await apps.readNamespacedStatefulSet({ name: "db", namespace: "shop" })).status;
+    expect(status).toMatchObject({
+      replicas: 2,
+      readyReplicas: 2,
+      currentReplicas: 2,
+      updatedReplicas: 2,
+      availableReplicas: 2,
+      observedGeneration: 1,
+    });
+    expect(status?.currentRevision).toMatch(/^db-/);
+    expect(status?.updateRevision).toBe(status?.currentRevision);
   });
 });

@@ -28,6 +28,8 @@ function approvalId(c: Context<ConsoleEnv>): string {
 /** The approval queue and its decisions; every decision goes through `decideApproval` (channel "console"). */
 export function approvalPages(deps: ConsoleDeps) {
   const now = () => deps.now?.() ?? new Date();
+  // An override is judged at its own workflow's trust level (Level 2): decisions read the console's trust store.
+  const decisions = { ...deps.decisions, trust: deps.decisions.trust ?? deps.trust };
 
   /** The queue again, with why the last action did not happen. */
   const queueWithError = async (c: Context<ConsoleEnv>, error: ApiError) => {
@@ -64,7 +66,7 @@ export function approvalPages(deps: ConsoleDeps) {
       const decision = formText(form, "decision");
       const message = formText(form, "message").trim();
       try {
-        const { approval } = await decideApproval(deps.decisions, {
+        const { approval } = await decideApproval(decisions, {
           id,
           caller,
           channel: "console",
@@ -113,7 +115,7 @@ export function approvalPages(deps: ConsoleDeps) {
       if (Object.keys(errors).length > 0) return renderChanges(c, item, workflow, values, errors, 400);
       const message = (values.message ?? "").trim();
       try {
-        await decideApproval(deps.decisions, {
+        await decideApproval(decisions, {
           id,
           caller,
           channel: "console",

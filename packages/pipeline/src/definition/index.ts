@@ -154,9 +154,11 @@ export function buildDefinition(options: DefinitionOptions) {
     },
     Execute: {
       ...invoke("execute", {}, { next: "WaitForRollout", resultPath: "$.execution", timeoutSeconds: 300 }),
-      // Another remediation holds the target's lease: a routing guard's Blocked, not a failure.
+      // Another remediation holds the target's lease: a routing guard's Blocked, not a failure. The
+      // workflow that would run is only at `observe` here (an override's): Level 2's DryRun.
       Catch: [
         { ErrorEquals: ["ResourceBusy", "Paused"], ResultPath: "$.error", Next: "RecordResourceBusy" },
+        { ErrorEquals: ["ObserveOnly"], ResultPath: "$.error", Next: "RecordObserveOnly" },
         { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "RecordFailure" },
       ],
     },
@@ -179,6 +181,7 @@ export function buildDefinition(options: DefinitionOptions) {
     RecordSkipped: finish("Skipped"),
     RecordManualReview: finish("ManualReview"),
     RecordDryRun: finish("DryRun"),
+    RecordObserveOnly: finish("DryRun"),
     RecordBlocked: finish("Blocked"),
     RecordResourceBusy: finish("Blocked"),
     RecordRejected: finish("Rejected"),
@@ -195,6 +198,7 @@ export function buildDefinition(options: DefinitionOptions) {
       name !== "RecordRejected" &&
       name !== "RecordExpired" &&
       name !== "RecordResourceBusy" &&
+      name !== "RecordObserveOnly" &&
       state.Type === "Task"
     ) {
       const parameters = state.Parameters as { Payload: Record<string, Json> };

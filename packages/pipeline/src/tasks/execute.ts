@@ -8,7 +8,9 @@ import {
 import { formatDuration, type RemediationRequest } from "@kubernaut/core";
 import { isOscillating } from "@kubernaut/notify";
 import { leaseKey } from "@kubernaut/store";
+import { logger, metrics } from "@kubernaut/telemetry";
 import { findWorkflow, type ParameterValue } from "@kubernaut/workflows";
+import { trustLevelOf } from "./analyze";
 import { catalogOf } from "./catalog";
 import { PIPELINE_ACTOR, type PipelineDeps } from "./deps";
 import { ExecutorUnavailableError } from "./errors";
@@ -28,6 +30,17 @@ export class ResourceBusyError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "ResourceBusy";
+  }
+}
+
+/**
+ * The workflow about to run is only trusted to be observed in this namespace (Level 2) — an operator's
+ * override chose it, or it was demoted while its approval waited: the state machine ends DryRun.
+ */
+export class ObserveOnlyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ObserveOnly";
   }
 }
 
@@ -53,6 +66,16 @@ export async function execute(deps: PipelineDeps, remediationId: string): Promis
     // The kill switch: nothing reaches the cluster while it is on.
     throw new PausedError(`execution is paused by ${paused.by} since ${paused.at}: ${paused.reason}`);
   }
+  if (workflow && !rr.workflowExecution) {
+    // Routing checked the analysed workflow's level; this is the last word for the workflow that will
+    // actually run (an override's own, possibly lower, level), whichever door the decision came through.
+    const level = await trustLevelOf(deps, workflow.id, target.namespace);
+    if (level === "observe") {
+      throw new ObserveOnlyError(
+        `${workflow.id} is at trust level observe${target.namespace ? ` in ${target.namespace}` : ""}: it may not execute until graduated; nothing was changed`,
+      );
+    }
+  }
   if (deps.cluster && workflow) {
     const ttl =
       config.remediationOrchestrator.timeouts.executing + config.remediationOrchestrator.timeouts.verifying;
@@ -73,10 +96,15 @@ export async function execute(deps: PipelineDeps, remediationId: string): Promis
     if (workflow) {
       // Statistics for the graduation report: every execution, and approvals in a row.
       const approved = rr.approvalDecision?.decision === "Approved";
-      await deps.trust.count(
-        workflow.id,
-        { remediations: 1, ...(approved ? { approvals: 1 } : {}) },
-        approved ? { approvalsInRow: "increment" } : {},
+      await countWithoutFailing(workflow.id, remediationId, () =>
+        deps.trust.count(
+          workflow.id,
+          { remediations: 1, ...(approved ? { approvals: 1 } : {}) },
+          {
+            ...(approved ? { approvalsInRow: "increment" as const } : {}),
+            registerAs: config.remediationOrchestrator.newWorkflowsDryRun ? "observe" : "approve",
+          },
+        ),
       );
     }
   }
@@ -103,15 +131,23 @@ export async function execute(deps: PipelineDeps, remediationId: string): Promis
     startedAt: started,
   };
   // Retried like every other call to the cluster: one 5xx or dropped connection must not fail the remediation.
-  const current = await withKubernetesRetries(`read ${ref.kind} ${ref.name}`, () => access.read(ref));
-  const labels = detectLabels(current);
+  // A Pod target an earlier attempt already deleted is gone: the executor's journal says so.
+  const current = await withKubernetesRetries(`read ${ref.kind} ${ref.name}`, () => access.read(ref)).catch(
+    (error: unknown) => {
+      const deleted = ref.kind === "Pod" && rr.workflowExecution?.steps?.victim !== undefined;
+      if (deleted && error instanceof Error && error.name === "TargetNotFound") return undefined;
+      throw error;
+    },
+  );
+  const labels = current ? detectLabels(current) : {};
   // The pre-change spec hash is recorded before anything changes: a retry after a crash finds the change
   // already applied and can no longer see the old spec, and regression detection keys on this hash.
-  let preHash = rr.workflowExecution?.preHash;
-  if (!rr.workflowExecution) {
-    preHash = await withKubernetesRetries(`hash ${ref.kind} ${ref.name}`, () =>
+  let execution = rr.workflowExecution;
+  if (!execution && current) {
+    const preHash = await withKubernetesRetries(`hash ${ref.kind} ${ref.name}`, () =>
       specHash(target.kind, current, access.core),
     );
+    execution = { ...snapshot, preHash };
     await deps.store.appendAudit(
       remediationId,
       {
@@ -120,9 +156,30 @@ export async function execute(deps: PipelineDeps, remediationId: string): Promis
         actor: PIPELINE_ACTOR,
         details: { ...snapshot, preHash },
       },
-      { set: { workflowExecution: { ...snapshot, preHash } } },
+      { set: { workflowExecution: execution } },
     );
   }
+  const preHash = execution?.preHash;
+  // The executor's journal lives on the WorkflowExecution, so a retry in another Lambda resumes the same
+  // steps (the same pod to delete) instead of choosing again.
+  const steps: Record<string, string> = { ...(execution?.steps ?? {}) };
+  const journal = {
+    steps,
+    record: async (step: string, detail: string) => {
+      steps[step] = detail;
+      execution = { ...(execution ?? { ...snapshot }), steps: { ...steps } };
+      await deps.store.appendAudit(
+        remediationId,
+        {
+          type: "WorkflowStepRecorded",
+          at: (deps.now?.() ?? new Date()).toISOString(),
+          actor: PIPELINE_ACTOR,
+          details: { step, detail },
+        },
+        { set: { workflowExecution: execution } },
+      );
+    },
+  };
   const result = await executeWorkflow(
     access,
     {
@@ -132,13 +189,14 @@ export async function execute(deps: PipelineDeps, remediationId: string): Promis
       target: ref,
       parameters,
     },
-    { gitOpsManaged: labels.gitOpsManaged === true },
+    { gitOpsManaged: labels.gitOpsManaged === true, journal },
   );
   const deadline = new Date(now.getTime() + config.remediationOrchestrator.timeouts.verifying).toISOString();
   const applied = {
     ...snapshot,
     ...result,
     preHash: preHash ?? result.preHash,
+    ...(Object.keys(steps).length > 0 ? { steps } : {}),
     appliedAt: now.toISOString(),
     deadline,
   };
@@ -183,7 +241,10 @@ export async function checkRollout(
     ...(target.namespace ? { namespace: target.namespace } : {}),
   };
   await deps.cluster.prepare?.(target.cluster);
-  const { converged, detail } = await rolloutConverged(deps.cluster.access(target.cluster), ref);
+  const { converged, detail } = await rolloutConverged(deps.cluster.access(target.cluster), ref, {
+    actionType: execution.actionType,
+    parameters: execution.parameters,
+  });
   await deps.store.appendAudit(
     remediationId,
     { type: "RolloutChecked", at: now.toISOString(), actor: PIPELINE_ACTOR, details: { converged, detail } },
@@ -193,6 +254,31 @@ export async function checkRollout(
     converged,
     deadlinePassed: !converged && Date.parse(execution.deadline ?? now.toISOString()) <= now.getTime(),
   };
+}
+
+/**
+ * Statistics feed the graduation report, but an approved remediation must never fail over them: a count
+ * that cannot be written is logged and counted in metrics, and the execution goes on.
+ */
+async function countWithoutFailing(
+  workflowId: string,
+  remediationId: string,
+  count: () => Promise<void>,
+): Promise<void> {
+  try {
+    await count();
+  } catch (error) {
+    metrics.inc(
+      "kubernaut_workflow_statistics_lost_total",
+      "Workflow statistics that could not be recorded (the remediation went on)",
+      { workflow: workflowId },
+    );
+    logger.warn("could not count the execution in the workflow's statistics", {
+      workflowId,
+      remediationId,
+      error,
+    });
+  }
 }
 
 /** The same target executed more than N times in the window raises one Escalation (DESIGN: oscillation). */

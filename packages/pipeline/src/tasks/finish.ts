@@ -3,8 +3,10 @@ import { type Hold, isTerminal, type Outcome, type Phase } from "@kubernaut/core
 import { notificationIdFor } from "@kubernaut/notify";
 import { approvalIdFor, epochSeconds, leaseKey } from "@kubernaut/store";
 import { metrics } from "@kubernaut/telemetry";
+import { findWorkflow } from "@kubernaut/workflows";
 import { z } from "zod";
 import { FINISH_RESULTS } from "../definition";
+import { catalogOf } from "./catalog";
 import { PIPELINE_ACTOR, type PipelineDeps } from "./deps";
 import { loadRemediation } from "./load";
 import { messages } from "./messages";
@@ -38,6 +40,11 @@ export async function finish(
   const config = deps.config();
   const routing = config.remediationOrchestrator.routing;
   const cause = error ? `${error.Error}: ${describeCause(error.Cause)}` : undefined;
+  // Routing's dry run is about the analysed workflow; Execute's (ObserveOnly) about the one that would
+  // have run, which an operator's override may have changed.
+  const override =
+    result === "DryRun" && error?.Error === "ObserveOnly" ? rr.approvalDecision?.override : undefined;
+  const chosen = override ? findWorkflow(override.workflowName, await catalogOf(deps)) : undefined;
 
   const ending: Ending = (() => {
     switch (result) {
@@ -63,41 +70,49 @@ export async function finish(
           reason: manualReviewReason(rr, config.aianalysis.lowConfidenceFloor),
           hold: { kind: "manualReview", forMs: routing.manualReviewHold },
         };
-      case "DryRun":
+      case "DryRun": {
+        const proposal = {
+          workflowId: override ? override.workflowName : rr.analysis?.workflowId,
+          workflowVersion: chosen?.version ?? (override ? undefined : rr.analysis?.workflowVersion),
+          actionType: chosen?.actionType ?? (override ? undefined : rr.analysis?.actionType),
+          parameters: (override ? override.parameters : (rr.analysis?.parameters ?? {})) as Record<
+            string,
+            string | number | boolean
+          >,
+        };
         return {
           phase: "Completed",
           outcome: "DryRun",
           reason: config.remediationOrchestrator.dryRun
             ? "Level 1 (observe): remediationOrchestrator.dryRun is on"
-            : `Level 2 (selective trust): ${rr.analysis?.workflowId} is at observe in ${rr.targetResource.namespace ?? "this scope"}`,
+            : `Level 2 (selective trust): ${proposal.workflowId} is at observe in ${rr.targetResource.namespace ?? "this scope"}`,
           hold: { kind: "dryRun", forMs: config.remediationOrchestrator.dryRunHoldPeriod },
           set: {
             wouldHaveDone: {
-              workflowId: rr.analysis?.workflowId,
-              workflowVersion: rr.analysis?.workflowVersion,
-              actionType: rr.analysis?.actionType,
-              parameters: rr.analysis?.parameters,
+              ...proposal,
               target: rr.targetResource,
               confidence: rr.analysis?.confidence,
+              ...(override ? { override } : {}),
               // The patch it would send (Level 1's "what would have been done").
-              ...(rr.analysis?.actionType
+              ...(proposal.actionType
                 ? {
                     change: plannedChange({
                       remediationId,
-                      actionType: rr.analysis.actionType,
+                      actionType: proposal.actionType,
                       changesSpec: true,
                       target: {
                         kind: rr.targetResource.kind,
                         name: rr.targetResource.name,
                         ...(rr.targetResource.namespace ? { namespace: rr.targetResource.namespace } : {}),
                       },
-                      parameters: (rr.analysis.parameters ?? {}) as Record<string, string | number | boolean>,
+                      parameters: proposal.parameters,
                     }),
                   }
                 : {}),
             },
           },
         };
+      }
       case "Blocked": {
         // ResourceBusy and Paused come from the execute step and are short-lived; guards carry their own until.
         if (error?.Error === "ResourceBusy" || error?.Error === "Paused") {

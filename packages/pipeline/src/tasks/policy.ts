@@ -1,6 +1,7 @@
 import { parseDuration } from "@kubernaut/core";
 import { buildPolicyInput } from "@kubernaut/policy";
 import { approvalIdFor } from "@kubernaut/store";
+import { logger } from "@kubernaut/telemetry";
 import { trustLevelOf } from "./analyze";
 import { PIPELINE_ACTOR, type PipelineDeps } from "./deps";
 import { loadRemediation } from "./load";
@@ -98,6 +99,15 @@ export async function requestApproval(
     ...(rr.analysis?.workflowId ? { workflowId: rr.analysis.workflowId } : {}),
     ...(rr.targetResource.namespace ? { namespace: rr.targetResource.namespace } : {}),
   });
+  if (request.decision) {
+    // Decided after an earlier attempt of this task failed: the store put the decision back into the
+    // outbox with this attempt's token, and the sweep delivers it — the wait below does not hang.
+    logger.info("approval request decided between attempts; the outbox delivers it to the new token", {
+      remediationId,
+      approvalRequestId: request.id,
+      decision: request.decision,
+    });
+  }
   if (created) {
     // Only the task that created the request announces it: a retry must not post to Slack again.
     await deps.notifier.notify({
