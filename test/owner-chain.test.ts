@@ -18,6 +18,9 @@ afterEach(async () => {
 async function withDaemonSet() {
   const simulator = new ClusterSimulator();
   simulator.loadScenario(SCENARIO);
+  // The shipper's pods stay unready for the whole test, so the analysis finds something to do whatever
+  // the machine's speed (the scenario's pods turn ready after 1.5 s).
+  simulator.setBehaviour({ readyAfterMs: 600_000 });
   simulator.apply({
     apiVersion: "apps/v1",
     kind: "DaemonSet",
@@ -112,5 +115,103 @@ describe("owner-chain verification", () => {
       reason: expect.stringMatching(/^MergedInto: hold on .*DaemonSet\/log-shipper/),
     });
     expect(merged.analysis).toBeUndefined();
+  });
+});
+
+// Issue 20: targets are resolved from the cluster, not guessed from names, and a target that does not
+// exist is reported in words and never remediated.
+describe("targets resolved from the cluster", () => {
+  async function cluster(objects: Array<Record<string, unknown>> = []) {
+    const simulator = new ClusterSimulator();
+    simulator.loadScenario(SCENARIO);
+    for (const object of objects) simulator.apply(object);
+    const server = await simulator.listen();
+    const h = await createPipelineHarness(
+      { remediationOrchestrator: { dryRun: true } },
+      { clusterUrl: server.url },
+    );
+    closers.push(server.close, () => h.pipeline.close());
+    return { simulator, h };
+  }
+  const alert = (labels: Record<string, string>) =>
+    webhook([{ labels: { alertname: "KubePodCrashLooping", severity: "critical", ...labels } }]);
+  const bare = (name: string) => ({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace: "staging", labels: { app: name } },
+    spec: { containers: [{ name: "app", image: "shop/tool:1" }] },
+  });
+
+  it("two unrelated pods named like StatefulSet ordinals stay two targets, not one StatefulSet", async () => {
+    const { h } = await cluster([bare("pod-1"), bare("pod-2")]);
+    const answers = [
+      ...(await h.postAlerts(alert({ namespace: "staging", pod: "pod-1" }))),
+      ...(await h.postAlerts(alert({ namespace: "staging", pod: "pod-2" }))),
+    ];
+    expect(answers.map((a) => a.status)).toEqual(["created", "created"]);
+    const ended = await Promise.all(
+      answers.map((a) => h.waitFor(a.remediationId as string, (r) => isTerminal(r.phase))),
+    );
+    expect(ended.map((rr) => rr.targetResource)).toEqual([
+      { kind: "Pod", name: "pod-1", namespace: "staging" },
+      { kind: "Pod", name: "pod-2", namespace: "staging" },
+    ]);
+  });
+
+  it("a StatefulSet's pod, named <name>-<ordinal>, is resolved to the StatefulSet through its owner", async () => {
+    const { simulator, h } = await cluster();
+    const pod = simulator.store.list("Pod", "production").find((p) => p.metadata.name.startsWith("ledger-"));
+    const [answer] = await h.postAlerts(
+      alert({ namespace: "production", pod: pod?.metadata.name as string }),
+    );
+    const rr = await h.waitFor(answer?.remediationId as string, (r) => isTerminal(r.phase));
+    expect(rr.targetResource).toEqual({ kind: "StatefulSet", name: "ledger", namespace: "production" });
+  });
+
+  it("an alert for a pod that no longer exists, whose owner cannot be found, is dropped with the reason", async () => {
+    const { h } = await cluster();
+    const [answer] = await h.postAlerts(alert({ namespace: "staging", pod: "payment-api-789" }));
+    const rr = await h.waitFor(answer?.remediationId as string, (r) => isTerminal(r.phase));
+    expect(rr).toMatchObject({
+      phase: "Cancelled",
+      reason:
+        "TargetNotFound: Pod staging/payment-api-789 no longer exists in the default cluster and no owner of it could be found",
+    });
+    expect(rr.analysis).toBeUndefined();
+  });
+
+  it("a Deployment that does not exist is named in words, never the client's dump, and nothing is remediated", async () => {
+    const { h } = await cluster();
+    const [answer] = await h.postAlerts(alert({ namespace: "staging", deployment: "ghost" }));
+    const rr = await h.waitFor(answer?.remediationId as string, (r) => isTerminal(r.phase));
+    expect(rr).toMatchObject({
+      phase: "Cancelled",
+      reason: "TargetNotFound: Deployment staging/ghost not found in the default cluster",
+    });
+    expect(JSON.stringify(await h.store.timeline(rr.id))).not.toMatch(
+      /HTTP-Code|Unknown API Status Code|Headers:/,
+    );
+  });
+
+  it("a namespace that does not exist is in nobody's managed scope", async () => {
+    const { h } = await cluster();
+    const [answer] = await h.postAlerts(alert({ namespace: "nowhere", deployment: "api" }));
+    const rr = await h.waitFor(answer?.remediationId as string, (r) => isTerminal(r.phase));
+    expect(rr).toMatchObject({
+      phase: "Skipped",
+      reason: "NotManaged: namespace nowhere does not exist in the default cluster",
+    });
+  });
+
+  it("a ReplicaSet alert acts on the Deployment that owns it", async () => {
+    const { simulator, h } = await cluster();
+    const rs = simulator.store
+      .list("ReplicaSet", "staging")
+      .find((r) => r.metadata.name.startsWith("checkout-"));
+    const [answer] = await h.postAlerts(
+      alert({ namespace: "staging", replicaset: rs?.metadata.name as string }),
+    );
+    const rr = await h.waitFor(answer?.remediationId as string, (r) => isTerminal(r.phase));
+    expect(rr.targetResource).toEqual({ kind: "Deployment", name: "checkout", namespace: "staging" });
   });
 });

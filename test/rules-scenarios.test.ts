@@ -158,7 +158,15 @@ describe("rules scenarios on the simulated cluster", () => {
       case: "an alert it does not understand → no workflow, a suggestion, manual review",
       // About an object no workflow acts on (a namespace alone would be an Unknown target, refused at
       // ingest since issue 20).
-      setup: async () => undefined,
+      setup: async () => {
+        await access.core.createNamespacedPersistentVolumeClaim({
+          namespace: "production",
+          body: {
+            metadata: { name: "tls-certs" },
+            spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
+          },
+        });
+      },
       labels: {
         alertname: "CertificateExpiringSoon",
         namespace: "production",

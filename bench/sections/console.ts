@@ -40,6 +40,7 @@ export async function benchConsole(endpoint: string, options: ConsoleOptions): P
     auditRetentionDays: 365,
   });
   const approvals = new ApprovalStore(db, tableName, 90);
+  const trust = new TrustStore(db, tableName);
   const deps: ConsoleDeps = {
     decisions: {
       config: () => config,
@@ -49,8 +50,9 @@ export async function benchConsole(endpoint: string, options: ConsoleOptions): P
       catalog: CATALOG,
       policy: new FilePolicyStore(() => wasmPath("starter"), 0),
       sender: { send: async () => "delivered" },
+      trust,
     },
-    trust: new TrustStore(db, tableName),
+    trust,
     settings: { sessionSecret: randomBytes(32).toString("hex"), sessionMaxAgeSeconds: 3_600 },
   };
   const now = Date.now();

@@ -1,6 +1,7 @@
 import {
   AppsV1Api,
   AutoscalingV2Api,
+  BatchV1Api,
   CoreV1Api,
   type KubeConfig,
   NetworkingV1Api,
@@ -34,6 +35,7 @@ export class ClusterAccess {
   readonly policy: PolicyV1Api;
   readonly autoscaling: AutoscalingV2Api;
   readonly networking: NetworkingV1Api;
+  readonly batch: BatchV1Api;
 
   constructor(kc: KubeConfig) {
     this.core = kc.makeApiClient(CoreV1Api);
@@ -41,6 +43,7 @@ export class ClusterAccess {
     this.policy = kc.makeApiClient(PolicyV1Api);
     this.autoscaling = kc.makeApiClient(AutoscalingV2Api);
     this.networking = kc.makeApiClient(NetworkingV1Api);
+    this.batch = kc.makeApiClient(BatchV1Api);
   }
 
   async read(ref: ObjectRef): Promise<K8s> {
@@ -61,6 +64,16 @@ export class ClusterAccess {
         return (await this.core.readNode({ name })) as K8s;
       case "HorizontalPodAutoscaler":
         return (await this.autoscaling.readNamespacedHorizontalPodAutoscaler({ name, namespace })) as K8s;
+      case "Job":
+        return (await this.batch.readNamespacedJob({ name, namespace })) as K8s;
+      case "CronJob":
+        return (await this.batch.readNamespacedCronJob({ name, namespace })) as K8s;
+      case "PodDisruptionBudget":
+        return (await this.policy.readNamespacedPodDisruptionBudget({ name, namespace })) as K8s;
+      case "PersistentVolumeClaim":
+        return (await this.core.readNamespacedPersistentVolumeClaim({ name, namespace })) as K8s;
+      case "Namespace":
+        return (await this.core.readNamespace({ name })) as K8s;
       default:
         throw new ExecutionError("PreconditionFailed", `reading ${ref.kind} is not supported`);
     }

@@ -85,3 +85,83 @@ export async function withKubernetesRetries<T>(
     }
   }
 }
+
+/** How a person names an object: `Deployment shop/checkout`, `Node worker-1`. */
+export function describeObject(ref: { kind: string; name: string; namespace?: string | undefined }): string {
+  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;
+}
+
+/** How a person names a cluster: the alert's `cluster` label, or the default connection. */
+export function describeCluster(cluster: string | undefined): string {
+  return cluster ? `cluster ${cluster}` : "the default cluster";
+}
+
+const NETWORK_FAULTS = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EAI_AGAIN",
+  "EPIPE",
+  "UND_ERR_SOCKET",
+]);
+
+/** Whether a Kubernetes call may succeed if repeated: throttling, a server fault, a broken connection. */
+export function isTransientKubernetesError(error: unknown): boolean {
+  const code = statusCode(error);
+  if (code !== undefined) return code === 429 || code >= 500;
+  const cause = (error as { cause?: { code?: string } }).cause?.code;
+  const own = (error as { code?: unknown }).code;
+  return NETWORK_FAULTS.has(String(cause ?? own ?? ""));
+}
+
+/**
+ * A Kubernetes API failure as a person reads it — the object, the cluster and the problem in words —
+ * never client-node's dump (`HTTP-Code: 404 Message: Unknown API Status Code! Body: … Headers: …`),
+ * which used to reach reasons, the console and Critical notifications.
+ */
+export function kubernetesErrorMessage(
+  error: unknown,
+  ref?: { kind: string; name: string; namespace?: string | undefined },
+  cluster?: string,
+): string {
+  const what = ref ? describeObject(ref) : "the object";
+  const where = describeCluster(cluster);
+  const code = statusCode(error);
+  if (code === undefined) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const detail = cause?.code ?? cause?.message ?? (error as Error).message;
+    return `${where} could not be reached (${detail}) while reading ${what}`;
+  }
+  const message = statusMessage(error);
+  const detail = message.startsWith("HTTP-Code:") ? "" : `: ${message}`;
+  switch (code) {
+    case 404:
+      return `${what} not found in ${where}`;
+    case 403:
+      return `reading ${what} in ${where} is forbidden${detail} (see deploy/rbac.yaml)`;
+    case 401:
+      return `${where} refused the credentials (401) while reading ${what}`;
+    default:
+      return `${where} answered ${code} while reading ${what}${detail}`;
+  }
+}
+
+/** A read of a Kubernetes object that failed, with a message a person can act on and its status. */
+export class KubernetesReadError extends Error {
+  constructor(
+    readonly status: number | undefined,
+    message: string,
+    readonly transient: boolean,
+  ) {
+    super(message);
+    this.name = status === 404 ? "TargetNotFound" : "KubernetesReadError";
+  }
+
+  static of(error: unknown, ref: { kind: string; name: string; namespace?: string }, cluster?: string) {
+    return new KubernetesReadError(
+      statusCode(error),
+      kubernetesErrorMessage(error, ref, cluster),
+      isTransientKubernetesError(error),
+    );
+  }
+}

@@ -293,26 +293,26 @@ export async function gatherEvidence(
 }
 
 /**
- * Follows a pod's controller references up to the workload a remediation should act on (DESIGN §3.1):
- * Pod → ReplicaSet → Deployment, or Pod → StatefulSet / DaemonSet / Job. Depth-limited; a pod with no
- * controller is its own top.
+ * The controller chain of an object, following each `controller: true` ownerReference (Pod →
+ * ReplicaSet → Deployment, Pod → StatefulSet / DaemonSet, Pod → Job → CronJob), as far as the kinds the
+ * product can read go. The first entry is the object itself; the last is the workload to act on.
  */
 export async function ownerChain(
   access: ClusterAccess,
-  namespace: string,
-  pod: string,
-  maxDepth = 4,
+  start: { kind: string; name: string; namespace: string },
+  maxDepth = 5,
 ): Promise<Array<{ kind: string; name: string }>> {
-  const chain: Array<{ kind: string; name: string }> = [{ kind: "Pod", name: pod }];
-  let current = (await access.core.readNamespacedPod({ name: pod, namespace })) as K8s;
+  const chain: Array<{ kind: string; name: string }> = [{ kind: start.kind, name: start.name }];
+  let current = await access.read(start);
   for (let depth = 0; depth < maxDepth; depth++) {
-    const controller =
-      ((current.metadata?.ownerReferences ?? []) as K8s[]).find((o) => o.controller) ??
-      current.metadata?.ownerReferences?.[0];
-    if (!controller) break;
+    const references = (current.metadata?.ownerReferences ?? []) as K8s[];
+    const controller = references.find((o) => o.controller) ?? references[0];
+    if (!controller || !READABLE_OWNERS.has(controller.kind)) break;
     chain.push({ kind: controller.kind, name: controller.name });
-    if (controller.kind !== "ReplicaSet") break;
-    current = (await access.apps.readNamespacedReplicaSet({ name: controller.name, namespace })) as K8s;
+    current = await access.read({ kind: controller.kind, name: controller.name, namespace: start.namespace });
   }
   return chain;
 }
+
+/** Owners the product reads and acts on; a custom resource's operator owns its own workloads. */
+const READABLE_OWNERS = new Set(["ReplicaSet", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"]);

@@ -91,6 +91,8 @@ export const Enrichment = z.object({
   businessClassification: z.record(z.string(), z.string()).optional(),
   /** Set when the classification policy could not be used and the built-in rules decided. */
   degraded: z.string().optional(),
+  /** Why the target is outside the managed scope whatever the policy says (its namespace is gone, …). */
+  outOfScope: z.string().optional(),
 });
 export type Enrichment = z.infer<typeof Enrichment>;
 

@@ -59,6 +59,10 @@ export const decisionDeps = (rt: Runtime): DecisionDeps =>
     get notifier() {
       return notifier(rt);
     },
+    get trust() {
+      return trust(rt);
+    },
+    ...now(rt),
   }));
 
 /** The trust ladder's controls: trust levels, the kill switch, suggestions turned into workflows. */
@@ -78,6 +82,7 @@ export const trustDeps = (rt: Runtime): TrustDeps =>
     get suggestions() {
       return suggestions(rt);
     },
+    ...now(rt),
   }));
 
 /** The Alertmanager webhook and text intake: no cluster, policy, Slack or LLM client. */

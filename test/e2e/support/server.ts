@@ -6,7 +6,7 @@ import { sha256Hex } from "@kubernaut/config";
 import { createConsole } from "@kubernaut/console";
 import { assessDue } from "@kubernaut/effectiveness";
 import { wasmPath } from "@kubernaut/policy";
-import { CATALOG } from "@kubernaut/workflows";
+import { decisionDeps } from "@kubernaut/runtime";
 import { webhook } from "../../support/alerts";
 import { badRollout, simulatedCluster } from "../../support/cluster";
 import { createPipelineHarness } from "../../support/pipeline";
@@ -69,16 +69,8 @@ export async function startConsoleServer() {
       },
     },
   );
-  const decisions = {
-    config: () => h.config,
-    store: h.store,
-    approvals: h.approvals,
-    systemAudit: h.systemAudit,
-    catalog: CATALOG,
-    policy: h.policy,
-    sender: h.sender,
-    notifier: h.pipeline.notifier,
-  };
+  // The decisions npm start's console makes: the runtime's own parts (packages/runtime).
+  const decisions = decisionDeps(h.rt);
   // Mounted exactly as the local loop mounts it: next to the API on the same app.
   h.app.route(
     "/",

@@ -47,12 +47,8 @@ export interface DecisionDeps {
   catalog: readonly WorkflowDefinition[];
   policy: PolicyEngine;
   sender: DecisionSender;
-  /**
-   * Workflow trust levels (Level 2), so an override is judged at its own workflow's level. Absent, the
-   * policy sees `observe` (the least trust) and the pipeline's own check keeps an `observe` workflow from
-   * executing; every composition that has the trust store should pass it.
-   */
-  trust?: TrustLookup;
+  /** Workflow trust levels (Level 2), so an override is judged at its own workflow's level. */
+  trust: TrustLookup;
   /** Announces decisions (StatusUpdate); optional so a deployment without notifications still decides. */
   notifier?: NotificationPort;
   now?: () => Date;

@@ -81,6 +81,7 @@ export async function consoleHarness(
       catalog: CATALOG,
       policy: new FilePolicyStore(() => config.aianalysis.rego.policy, 0),
       sender,
+      trust,
     },
     trust,
     settings: {

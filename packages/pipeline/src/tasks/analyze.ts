@@ -6,7 +6,7 @@ import {
   selectByAlertName,
   suggestPlan,
 } from "@kubernaut/agent";
-import type { Evidence } from "@kubernaut/cluster";
+import { type Evidence, kubernetesErrorMessage, statusCode } from "@kubernaut/cluster";
 import type { Config } from "@kubernaut/config";
 import { type Analysis, evaluateGuards, type RemediationRequest, suggestionIdFor } from "@kubernaut/core";
 import { effectiveLevel, type TrustLevel } from "@kubernaut/store";
@@ -89,7 +89,11 @@ export async function analyze(deps: PipelineDeps, remediationId: string): Promis
       ).catch((error: unknown) => ({
         // The cluster could not be read: fall back to the alert name, and say so in the rationale.
         ...selectByAlertName(rr.signal, rr.targetResource, catalog),
-        rationale: `investigation failed (${(error as Error).message}); selected by alert name instead`,
+        rationale: `investigation failed (${
+          statusCode(error) === undefined
+            ? (error as Error).message
+            : kubernetesErrorMessage(error, rr.targetResource, rr.targetResource.cluster)
+        }); selected by alert name instead`,
       }))
     : selectByAlertName(rr.signal, rr.targetResource, catalog);
   const usage = (investigated as Analysis).usage;

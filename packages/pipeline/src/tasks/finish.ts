@@ -58,9 +58,11 @@ export async function finish(
         // Outside the managed scope: held so a noisy alert does not create a remediation every minute.
         return {
           phase: "Skipped",
-          reason: rr.enrichment?.degraded
-            ? `NotManaged: the managed scope could not be decided (${rr.enrichment.degraded})`
-            : "NotManaged: neither the target nor its namespace is labelled kubernaut.ai/managed=true",
+          reason: rr.enrichment?.outOfScope
+            ? `NotManaged: ${rr.enrichment.outOfScope}`
+            : rr.enrichment?.degraded
+              ? `NotManaged: the managed scope could not be decided (${rr.enrichment.degraded})`
+              : "NotManaged: neither the target nor its namespace is labelled kubernaut.ai/managed=true",
           hold: { kind: "blocked", forMs: routing.consecutiveFailureCooldown },
         };
       case "ManualReview":
