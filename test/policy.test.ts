@@ -30,7 +30,7 @@ const base: PolicyInput = {
   remediation_target: { kind: "Deployment", name: "api", namespace: "staging" },
   detected_labels: { workflow_name: "crashloop-rollback-v1" },
   custom_labels: {},
-  business_classification: { businessUnit: "", serviceOwner: "", criticality: "", slaRequirement: "" },
+  business_classification: {},
   warnings: [],
   failed_detections: [],
   workflow_trust_level: "approve",

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { alignmentGate, alignmentProblems } from "./alignment";
 import { applyFeedback, regressionWarning } from "./feedback";
 import { decideFromEvidence } from "./rules";
+import { selectByAlertName } from "./select";
 
 const pod = (over: Partial<PodHealth> = {}): PodHealth => ({
   name: "api-x",
@@ -186,6 +187,31 @@ describe("decideFromEvidence (the rules investigator)", () => {
       aligned: false,
       suggestion: expect.stringContaining("consider registering a workflow for DiskAlmostFull"),
     });
+  });
+
+  it("a crash-looping workload whose alert no workflow lists still gets the generic restart, at low confidence", () => {
+    // Issue 20: not nothing. The evidence decides; the alert's name is a team's own.
+    const result = decideFromEvidence(
+      evidence({
+        pods: [crashing(), crashing()],
+        rollout: [{ revision: 1, images: ["api:v1"], changed: [] }],
+      }),
+      rr("CheckoutServiceDown"),
+    );
+    expect(result).toMatchObject({ workflowId: "restart-pod-v1", confidence: 0.6 });
+  });
+
+  it.each([
+    ["OOMKilled", "increase-memory-limits-v1"],
+    ["CrashLoopBackOff", "crashloop-rollback-v1"],
+    ["ContainerCrashLooping", "crashloop-rollback-v1"],
+  ])("without evidence, %s selects %s by its signal type, not its exact name", (alertName, workflowId) => {
+    const result = selectByAlertName(rr(alertName).signal, {
+      kind: "Deployment",
+      name: "api",
+      namespace: "shop",
+    });
+    expect(result.workflowId).toBe(workflowId);
   });
 
   it("keeps the alternatives it did not choose, with why", () => {

@@ -1,4 +1,4 @@
-import type { Analysis, ResourceRef, Signal } from "@kubernaut/core";
+import { type Analysis, answersSignal, type ResourceRef, type Signal } from "@kubernaut/core";
 import {
   CATALOG,
   defaultParameters,
@@ -15,13 +15,18 @@ import {
 export const NAME_MATCH_CONFIDENCE = 0.75;
 const AMBIGUOUS_MATCH_CONFIDENCE = 0.7;
 
-/** Workflows whose declared signals include the alert and whose target kinds include the target. */
+/**
+ * Workflows that answer the alert's signal type (OOMKilled, KubeContainerOOMKilled and a team's
+ * AppOOMKill are one type) and whose target kinds include the target.
+ */
 export function candidatesFor(
   signal: Signal,
   target: ResourceRef,
   catalog: readonly WorkflowDefinition[] = CATALOG,
 ) {
-  return catalog.filter((w) => w.signals.includes(signal.alertName) && w.targetKinds.includes(target.kind));
+  return catalog.filter(
+    (w) => answersSignal(w.signals, signal.alertName) && w.targetKinds.includes(target.kind),
+  );
 }
 
 /**

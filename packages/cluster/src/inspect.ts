@@ -121,6 +121,8 @@ export interface Evidence {
   resources: Array<{ container: string; requests: Record<string, string>; limits: Record<string, string> }>;
   nodes: Array<{ name: string; ready: boolean; unschedulable: boolean; pressure: string[] }>;
   detectedLabels: Record<string, unknown>;
+  /** Detections that could not be made (Kubernaut's names: pdbProtected, hpaEnabled, …). */
+  failedDetections?: string[];
 }
 
 /**
@@ -229,19 +231,20 @@ export async function gatherEvidence(
       };
     }),
   );
+  // A list that fails (RBAC, an API the cluster does not serve) leaves its label false and is named
+  // in failedDetections, as Kubernaut does, so a policy can tell "no PDB" from "could not tell".
+  const failedDetections: string[] = [];
+  const listed = (detection: string, list: Promise<{ items: unknown[] }>) =>
+    list
+      .then((l) => l.items as K8s[])
+      .catch((): K8s[] => {
+        failedDetections.push(detection);
+        return [];
+      });
   const [pdbs, hpas, policies] = await Promise.all([
-    access.policy
-      .listNamespacedPodDisruptionBudget({ namespace })
-      .then((l) => l.items as K8s[])
-      .catch(() => []),
-    access.autoscaling
-      .listNamespacedHorizontalPodAutoscaler({ namespace })
-      .then((l) => l.items as K8s[])
-      .catch(() => []),
-    access.networking
-      .listNamespacedNetworkPolicy({ namespace })
-      .then((l) => l.items as K8s[])
-      .catch(() => []),
+    listed("pdbProtected", access.policy.listNamespacedPodDisruptionBudget({ namespace })),
+    listed("hpaEnabled", access.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace })),
+    listed("networkIsolated", access.networking.listNamespacedNetworkPolicy({ namespace })),
   ]);
   const podLabels = (target.spec?.template?.metadata?.labels ?? {}) as Record<string, string>;
   const hpa = hpas.find(
@@ -289,6 +292,7 @@ export async function gatherEvidence(
     resources,
     nodes,
     detectedLabels: { ...detectLabels(target, { pdbs, hpas }), networkIsolated },
+    ...(failedDetections.length > 0 ? { failedDetections: failedDetections.sort() } : {}),
   };
 }
 

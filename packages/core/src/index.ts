@@ -8,5 +8,6 @@ export * from "./guards";
 export * from "./ids";
 export * from "./intake";
 export * from "./remediation";
+export * from "./signal-type";
 export * from "./suggestion";
 export * from "./target";

@@ -87,7 +87,8 @@ export const Enrichment = z.object({
   environmentSource: z.string(),
   severity: Severity,
   priority: Priority,
-  customLabels: z.record(z.string(), z.string()).default({}),
+  /** Kubernaut's custom labels are lists of values; a single value (the shipped policy's) is one string. */
+  customLabels: z.record(z.string(), z.union([z.string(), z.array(z.string())])).default({}),
   businessClassification: z.record(z.string(), z.string()).optional(),
   /** Set when the classification policy could not be used and the built-in rules decided. */
   degraded: z.string().optional(),

@@ -107,7 +107,9 @@ export class Notifier implements NotificationPort {
             target: rr.targetResource,
             ...(rr.enrichment ? { environment: rr.enrichment.environment } : {}),
             ...(rr.targetResource.namespace ? { namespace: rr.targetResource.namespace } : {}),
-            ...(rr.enrichment?.customLabels.team ? { team: rr.enrichment.customLabels.team } : {}),
+            ...(rr.enrichment?.customLabels.team
+              ? { team: [rr.enrichment.customLabels.team].flat().join(",") }
+              : {}),
             ...(rr.analysis
               ? {
                   rcaSummary: rr.analysis.rootCause,

@@ -14,18 +14,18 @@ export interface PolicyInput {
   target_resource: { kind: string; name: string; namespace: string };
   remediation_target: { kind: string; name: string; namespace: string };
   detected_labels: Record<string, unknown>;
-  custom_labels: Record<string, string>;
-  business_classification: {
-    businessUnit: string;
-    serviceOwner: string;
-    criticality: string;
-    slaRequirement: string;
-  };
+  /** Kubernaut's shape: every label a list of values. */
+  custom_labels: Record<string, string[]>;
+  /** Kubernaut's keys; a value nobody classified is left out. */
+  business_classification: Partial<
+    Record<"business_unit" | "service_owner" | "criticality" | "sla_requirement", string>
+  >;
   warnings: string[];
   failed_detections: string[];
   workflow_trust_level: WorkflowTrustLevel;
   override?: { workflowName: string; parameters: Record<string, unknown>; rationale: string };
-  identity?: { name: string; role: string };
+  /** Who decided an override: the user and the groups they act for (`name` / `role` kept for older policies). */
+  identity?: { user: string; groups: string[]; name: string; role: string };
 }
 
 export interface PolicyInputOptions {
@@ -64,14 +64,38 @@ export function buildPolicyInput(rr: RemediationRequest, options: PolicyInputOpt
       ...((rr.analysis?.evidence?.detectedLabels as Record<string, unknown> | undefined) ?? {}),
       ...(workflowName ? { workflow_name: workflowName } : {}),
     },
-    custom_labels: rr.enrichment?.customLabels ?? {},
-    business_classification: { businessUnit: "", serviceOwner: "", criticality: "", slaRequirement: "" },
+    custom_labels: Object.fromEntries(
+      Object.entries(rr.enrichment?.customLabels ?? {}).map(([key, value]) => [key, [value].flat()]),
+    ),
+    business_classification: businessClassification(rr.enrichment?.businessClassification),
     warnings: ((rr.analysis?.evidence?.warnings as string[] | undefined) ?? []).filter(
       (w) => typeof w === "string",
     ),
-    failed_detections: [],
+    // Detections the investigation could not make (a list the RBAC forbade, say): a policy may distrust
+    // `pdb_protected: false` when `pdbProtected` is here.
+    failed_detections: ((rr.analysis?.evidence?.failedDetections as string[] | undefined) ?? []).filter(
+      (d) => typeof d === "string",
+    ),
     workflow_trust_level: options.workflowTrustLevel,
     ...(options.override ? { override: options.override } : {}),
     ...(options.identity ? { identity: options.identity } : {}),
   };
+}
+
+/** The enrichment's business classification under Kubernaut's keys, empty values left out. */
+function businessClassification(
+  classified: Record<string, string> | undefined,
+): PolicyInput["business_classification"] {
+  const keys = {
+    businessUnit: "business_unit",
+    serviceOwner: "service_owner",
+    criticality: "criticality",
+    slaRequirement: "sla_requirement",
+  } as const;
+  return Object.fromEntries(
+    Object.entries(keys).flatMap(([ours, theirs]) => {
+      const value = classified?.[ours] ?? classified?.[theirs];
+      return value ? [[theirs, value]] : [];
+    }),
+  );
 }

@@ -244,7 +244,7 @@ async function checkOverride(
       workflowName: workflow.id,
       actionType: workflow.actionType,
       override: { workflowName: workflow.id, parameters: override.parameters, rationale: override.rationale },
-      identity: { name: caller.name, role: caller.role },
+      identity: { user: caller.name, groups: [caller.role], name: caller.name, role: caller.role },
     }),
   );
   if (outcome.deny)
