@@ -58,7 +58,9 @@ describe("the demo scenario on a real control plane", () => {
     for (const pod of pods) {
       expect(pod.status?.phase).toBe("Running");
       expect(ready(pod)).toBe(true);
-      expect([ns("worker-1"), ns("worker-2")]).toContain(pod.spec?.nodeName);
+      // Bound by kube-scheduler (to any Ready node: every test file's nodes are in the one cluster).
+      expect(pod.spec?.nodeName).toBeTruthy();
+      expect(pod.status?.podIP).toMatch(/^10\.244\./);
       expect(pod.status?.containerStatuses?.[0]?.state?.running).toBeDefined();
     }
     // The StatefulSet controller made ledger-0 and the scheduler placed it.
@@ -140,6 +142,10 @@ apiVersion: v1
 kind: Namespace
 metadata: { name: memory }
 ---
+apiVersion: v1
+kind: Node
+metadata: { name: memory, labels: { kubernetes.io/hostname: memory } }
+---
 apiVersion: apps/v1
 kind: Deployment
 metadata: { name: cache, namespace: memory }
@@ -149,6 +155,7 @@ spec:
   template:
     metadata: { labels: { app: cache } }
     spec:
+      nodeSelector: { kubernetes.io/hostname: memory }
       containers: [{ name: app, image: "shop/cache:3.1", resources: { limits: { memory: 128Mi } } }]
 ---
 kind: Behaviour
@@ -261,15 +268,30 @@ apiVersion: v1
 kind: Namespace
 metadata: { name: pdb }
 ---
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: api, namespace: pdb }
+apiVersion: v1
+kind: Node
+metadata: { name: pdb, labels: { kubernetes.io/hostname: pdb } }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: api-1, namespace: pdb, labels: { app: api } }
 spec:
-  replicas: 3
-  selector: { matchLabels: { app: api } }
-  template:
-    metadata: { labels: { app: api } }
-    spec: { containers: [{ name: app, image: "shop/api:1.0" }] }
+  nodeSelector: { kubernetes.io/hostname: pdb }
+  containers: [{ name: app, image: "shop/api:1.0" }]
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: api-2, namespace: pdb, labels: { app: api } }
+spec:
+  nodeSelector: { kubernetes.io/hostname: pdb }
+  containers: [{ name: app, image: "shop/api:1.0" }]
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: api-3, namespace: pdb, labels: { app: api } }
+spec:
+  nodeSelector: { kubernetes.io/hostname: pdb }
+  containers: [{ name: app, image: "shop/api:1.0" }]
 ---
 apiVersion: policy/v1
 kind: PodDisruptionBudget
@@ -277,7 +299,8 @@ metadata: { name: api, namespace: pdb }
 spec: { minAvailable: 2, selector: { matchLabels: { app: api } } }
 `);
     const namespace = ns("pdb");
-    // The disruption controller computes what the eviction API enforces.
+    // Bare pods, so an evicted one is not replaced (a ReplicaSet's replacement turning Ready would
+    // allow the next eviction again). The disruption controller computes what the eviction API enforces.
     await eventually("the PDB to allow one disruption", async () => {
       const pdb = await cluster.policy.readNamespacedPodDisruptionBudget({ name: "api", namespace });
       return pdb.status?.currentHealthy === 3 && pdb.status.disruptionsAllowed === 1 ? pdb : undefined;
@@ -293,7 +316,7 @@ spec: { minAvailable: 2, selector: { matchLabels: { app: api } } }
     const blocked = await rejection(evict(second));
     expect(blocked.code).toBe(429);
     expect(blocked.message).toBe("Cannot evict pod as it would violate the pod's disruption budget.");
-    // The evicted pod is finalized by the fake kubelet and replaced by the ReplicaSet.
+    // The evicted pod is finalized by the fake kubelet.
     await eventually("the evicted pod to be gone", async () =>
       (await podsOf(namespace, "api")).some((p) => p.metadata?.name === first?.metadata?.name)
         ? undefined

@@ -7,6 +7,11 @@ import { inject } from "vitest";
  * The kube suite's shared control plane (started once by test/support/testcluster-setup.ts), seen from
  * one test file: admin clients, and a `suffix` unique to the file and run that `applyScenario` appends
  * to every namespace and node name, so files never touch each other's objects.
+ *
+ * Nodes are shared by the scheduler, though: pods without a nodeSelector may land on another file's
+ * nodes. A test that evicts, drains or cordons pins its pods (`nodeSelector` on
+ * `kubernetes.io/hostname`, which the suffix rewrites too) and taints the node it disturbs with
+ * {@link DEDICATED_TAINT}, which only its own pods tolerate.
  */
 export function kubeCluster(file: string) {
   const provided = inject("testCluster");
@@ -30,6 +35,9 @@ export function kubeCluster(file: string) {
     },
   };
 }
+
+/** A NoSchedule taint key for nodes a test disturbs; its pods tolerate it with `operator: Exists`. */
+export const DEDICATED_TAINT = "kubernaut.ai/dedicated";
 
 /** Polls until `check` returns a value (not undefined), or fails with what it waited for and the last value seen. */
 export async function eventually<T>(

@@ -36,8 +36,9 @@ const HOSTNAME_LABEL = "kubernetes.io/hostname";
 /**
  * Loads a scenario (the simulator's format; see parseScenario) into a real cluster through the API:
  * the Namespaces first, then each namespace's `Behaviour` as a ConfigMap the fake kubelet reads, then
- * the other manifests and `Patch` documents in order. Manifests are sent as written with strict field
- * validation, so a typo fails here, naming the object and the server's message.
+ * the other manifests (created, or server-side applied when they exist) and `Patch` documents
+ * (strategic merge) in order. Manifests are sent as written with strict field validation, so a typo
+ * fails here, naming the object and the server's message.
  */
 export async function applyScenario(
   kubeConfig: KubeConfig,
@@ -66,6 +67,9 @@ export async function applyScenario(
   for (const step of scenario.steps) if (!namespaceSteps.includes(step)) await apply(api, step);
 }
 
+/** Who owns the fields a scenario sets when it is applied again (server-side apply). */
+const FIELD_MANAGER = "kubernaut-scenario";
+
 async function apply(api: RawApi, step: ScenarioStep): Promise<void> {
   if (step.type === "create") {
     const { object } = step;
@@ -76,7 +80,21 @@ async function apply(api: RawApi, step: ScenarioStep): Promise<void> {
         object.kind,
         object.metadata.namespace,
       );
-      await api.call("POST", `${path}?fieldValidation=Strict`, object);
+      try {
+        await api.call("POST", `${path}?fieldValidation=Strict`, object);
+      } catch (error) {
+        if (!(error instanceof ApiRequestError && error.code === 409 && error.reason === "AlreadyExists"))
+          throw error;
+        // Applied before (a kept data directory, a cluster-scoped object two scenarios share): server-side
+        // apply makes it what the scenario says. Creation comes first because apply reports an unknown
+        // field as a 500 "failed to create typed patch object", where create gives a plain 400.
+        await api.call(
+          "PATCH",
+          `${path}/${encodeURIComponent(object.metadata.name)}?fieldManager=${FIELD_MANAGER}&force=true&fieldValidation=Strict`,
+          object,
+          "application/apply-patch+yaml",
+        );
+      }
     } catch (error) {
       throw rejected(name, error);
     }
@@ -101,22 +119,15 @@ async function apply(api: RawApi, step: ScenarioStep): Promise<void> {
 
 /** The scenario's behaviour model for one namespace, where the fake kubelet looks for it. */
 async function writeBehaviour(api: RawApi, namespace: string, behaviour: Behaviour): Promise<void> {
-  const path = `/api/v1/namespaces/${namespace}/configmaps`;
-  const body = {
-    apiVersion: "v1",
-    kind: "ConfigMap",
-    metadata: { name: BEHAVIOUR_CONFIGMAP, namespace, labels: { [BEHAVIOUR_LABEL]: "behaviour" } },
-    data: { [BEHAVIOUR_KEY]: JSON.stringify(behaviour) },
-  };
-  const name = describeObject("ConfigMap", namespace, BEHAVIOUR_CONFIGMAP);
-  try {
-    await api.call("POST", path, body);
-  } catch (error) {
-    if (!(error instanceof ApiRequestError) || error.code !== 409) throw rejected(name, error);
-    await api.call("PUT", `${path}/${BEHAVIOUR_CONFIGMAP}`, body).catch((e: unknown) => {
-      throw rejected(name, e);
-    });
-  }
+  await apply(api, {
+    type: "create",
+    object: {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: BEHAVIOUR_CONFIGMAP, namespace, labels: { [BEHAVIOUR_LABEL]: "behaviour" } },
+      data: { [BEHAVIOUR_KEY]: JSON.stringify(behaviour) },
+    },
+  });
 }
 
 /**
