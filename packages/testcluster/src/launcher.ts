@@ -1,6 +1,14 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -230,11 +238,13 @@ export async function startTestCluster(options: StartTestClusterOptions = {}): P
     kubeConfig.loadFromFile(kubeconfigPath);
     const kubeletConfig = new KubeConfig();
     kubeletConfig.loadFromString(kubeconfigYaml(server, caData, "testcluster:kubelet", tokens.kubelet));
+    const kubeletLog = join(dataDir, "logs", "fake-kubelet.log");
     kubelet = new FakeKubelet(kubeletConfig, {
       key: readFileSync(join(pki, "kubelet.key"), "utf8"),
       cert: readFileSync(join(pki, "kubelet.crt"), "utf8"),
       ca: caData,
-      log,
+      // Beside the components' logs: a status write the API refused is a bug in the fake kubelet.
+      log: (line) => appendFileSync(kubeletLog, `${new Date().toISOString()} ${line}\n`),
     });
     await kubelet.start();
 

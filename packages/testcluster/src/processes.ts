@@ -41,7 +41,11 @@ export class Component {
     readonly logPath: string,
   ) {
     const log = openSync(logPath, "a");
-    this.child = spawn(binary, [name, ...args], { stdio: ["ignore", log, log] });
+    this.child = spawn(binary, [name, ...args], {
+      stdio: ["ignore", log, log],
+      // The component exits if it finds another parent than this process (see tools/testcluster/orphan.go).
+      env: { ...process.env, TESTCLUSTER_PARENT_PID: String(process.pid) },
+    });
     closeSync(log);
     this.closed = new Promise((resolve) => {
       this.child.once("exit", (code, signal) => {
