@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
   resolve: {
@@ -13,12 +13,35 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ["packages/*/src/**/*.test.ts", "test/**/*.test.ts"],
-    // One DynamoDB Local for the whole run; each test file creates its own table (test/support/store.ts).
-    globalSetup: ["test/support/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     restoreMocks: true,
     unstubEnvs: true,
+    // Two projects so each starts only the infrastructure its files need: a project's globalSetup runs
+    // only when at least one of its files is selected (`npx vitest run test/x.test.ts` starts no cluster).
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["packages/*/src/**/*.test.ts", "test/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, "test/kube/**"],
+          // One DynamoDB Local for the whole run; each test file creates its own table (test/support/store.ts).
+          globalSetup: ["test/support/global-setup.ts"],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "kube",
+          include: ["test/kube/**/*.test.ts"],
+          // One real control plane (kube-apiserver, etcd, controllers, scheduler, fake kubelet) shared by
+          // every file; each file works in its own namespaces and nodes (test/support/kube.ts).
+          globalSetup: ["test/support/testcluster-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
   },
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { K8sObject } from "./store";
 
 /**
  * How workloads behave in the simulator, so remediations have something real to fix: an image that
@@ -49,4 +50,142 @@ export function parseQuantity(value: string | number | undefined): number | unde
   const match = /^(\d+(?:\.\d+)?)([kMGT]i?|)$/.exec(value.trim());
   if (!match) return undefined;
   return Math.round(Number(match[1]) * (UNITS[match[2] ?? ""] ?? 1));
+}
+
+/** A Node's Ready condition; a node that reports none counts as Ready (the simulator's bare nodes). */
+export function nodeReady(node: K8sObject): boolean {
+  const ready = (node.status?.conditions ?? []).find((c: K8sObject) => c.type === "Ready");
+  return !ready || ready.status === "True";
+}
+
+/**
+ * The pod status the behaviour model gives a pod at `now`: what its containers' images, memory demand
+ * and the node it is bound to make of it. Pure, so the simulator's controllers and the test cluster's
+ * fake kubelet (packages/testcluster) drive pods from the same model.
+ */
+export function modelPodStatus(
+  pod: K8sObject,
+  node: K8sObject | undefined,
+  behaviour: Behaviour,
+  now: number,
+): K8sObject {
+  const age = now - Date.parse(pod.metadata.creationTimestamp);
+  if (!pod.spec.nodeName || (node && !nodeReady(node))) {
+    return {
+      phase: "Pending",
+      conditions: [
+        { type: "PodScheduled", status: pod.spec.nodeName ? "True" : "False" },
+        { type: "Ready", status: "False" },
+      ],
+    };
+  }
+  const workload =
+    pod.metadata.ownerReferences?.[0]?.name?.replace(/-[a-z0-9]{6,10}$/, "") ?? pod.metadata.name;
+  const containerStatuses = (pod.spec.containers ?? []).map((c: K8sObject) => {
+    const imageBehaviour = behaviour.images[c.image];
+    const demand = parseQuantity(
+      behaviour.memoryDemand[`${pod.metadata.namespace}/${workload}/${c.name}`] ??
+        behaviour.memoryDemand[c.name],
+    );
+    const limit = parseQuantity(c.resources?.limits?.memory);
+    const restarts = Math.floor(age / 10_000) + 1;
+    if (imageBehaviour?.pullFails) {
+      return {
+        name: c.name,
+        image: c.image,
+        ready: false,
+        started: false,
+        restartCount: 0,
+        state: {
+          waiting: { reason: "ImagePullBackOff", message: `Back-off pulling image "${c.image}"` },
+        },
+      };
+    }
+    if (imageBehaviour?.crash) return crashing(c, restarts, "Error", imageBehaviour.exitCode);
+    if (demand !== undefined && limit !== undefined && demand > limit)
+      return crashing(c, restarts, "OOMKilled", 137);
+    return {
+      name: c.name,
+      image: c.image,
+      ready: age >= behaviour.readyAfterMs,
+      started: true,
+      restartCount: 0,
+      state: { running: { startedAt: pod.metadata.creationTimestamp } },
+    };
+  });
+  const ready = containerStatuses.length > 0 && containerStatuses.every((c: K8sObject) => c.ready);
+  return {
+    phase: "Running",
+    conditions: [
+      { type: "PodScheduled", status: "True" },
+      { type: "Ready", status: ready ? "True" : "False" },
+      { type: "ContainersReady", status: ready ? "True" : "False" },
+    ],
+    containerStatuses,
+    startTime: pod.metadata.creationTimestamp,
+  };
+}
+
+function crashing(c: K8sObject, restarts: number, reason: string, exitCode: number): K8sObject {
+  return {
+    name: c.name,
+    image: c.image,
+    ready: false,
+    started: false,
+    restartCount: restarts,
+    state: {
+      waiting: { reason: "CrashLoopBackOff", message: `back-off restarting failed container ${c.name}` },
+    },
+    lastState: { terminated: { reason, exitCode, finishedAt: new Date().toISOString() } },
+  };
+}
+
+/** The Warning events a kubelet records for a modelled status: a back-off per container that died. */
+export function modelPodEvents(status: K8sObject): Array<{ reason: string; message: string }> {
+  return (status.containerStatuses ?? []).flatMap((c: K8sObject) => {
+    const reason = c.lastState?.terminated?.reason as string | undefined;
+    if (!reason) return [];
+    return [
+      {
+        reason: reason === "OOMKilled" ? "OOMKilled" : "BackOff",
+        message: `Back-off restarting failed container ${c.name} (${reason})`,
+      },
+    ];
+  });
+}
+
+/** Why a container's logs cannot be read (the kubelet answers 400 with this message). */
+export class ContainerLogUnavailable extends Error {
+  override readonly name = "ContainerLogUnavailable";
+}
+
+/**
+ * What a container's log says under the behaviour model: the image's crash logs, an out-of-memory
+ * trace for an OOMKilled previous container, or a healthy start line. `previous` without a terminated
+ * container throws {@link ContainerLogUnavailable} with the kubelet's own wording.
+ */
+export function modelContainerLog(
+  pod: K8sObject,
+  container: string,
+  previous: boolean,
+  behaviour: Behaviour,
+): string {
+  const spec = (pod.spec?.containers ?? []).find((c: K8sObject) => c.name === container);
+  const status = (pod.status?.containerStatuses ?? []).find((c: K8sObject) => c.name === container);
+  const imageBehaviour = spec ? behaviour.images[spec.image] : undefined;
+  if (previous) {
+    if (!status?.lastState?.terminated)
+      throw new ContainerLogUnavailable(
+        `previous terminated container "${container}" in pod "${pod.metadata.name}" not found`,
+      );
+    if (status.lastState.terminated.reason === "OOMKilled")
+      return "allocating buffers\nfatal error: runtime: out of memory\n";
+    return (
+      imageBehaviour?.logs ??
+      `container ${container} exited with code ${status.lastState.terminated.exitCode}\n`
+    );
+  }
+  return status?.ready
+    ? `${container} started; serving\n`
+    : (imageBehaviour?.logs ?? `${container} starting\n`);
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { canonicalJson } from "@kubernaut/core";
-import { type Behaviour, parseQuantity } from "./behaviour";
+import { type Behaviour, modelPodEvents, modelPodStatus, nodeReady } from "./behaviour";
 import type { K8sObject, ObjectStore } from "./store";
 
 const SAFE = "bcdfghjklmnpqrstvwxz2456789";
@@ -294,77 +294,9 @@ export class Controllers {
   }
 
   private podStatus(pod: K8sObject, now: number): void {
-    const behaviour = this.behaviour();
     const node = pod.spec.nodeName ? this.store.get("Node", undefined, pod.spec.nodeName) : undefined;
-    const age = now - Date.parse(pod.metadata.creationTimestamp);
-    let status: K8sObject;
-    if (!pod.spec.nodeName || (node && !nodeReady(node))) {
-      status = {
-        phase: "Pending",
-        conditions: [
-          { type: "PodScheduled", status: pod.spec.nodeName ? "True" : "False" },
-          { type: "Ready", status: "False" },
-        ],
-      };
-    } else {
-      const workload =
-        pod.metadata.ownerReferences?.[0]?.name?.replace(/-[a-z0-9]{6,10}$/, "") ?? pod.metadata.name;
-      const containerStatuses = (pod.spec.containers ?? []).map((c: K8sObject) => {
-        const imageBehaviour = behaviour.images[c.image];
-        const demand = parseQuantity(
-          behaviour.memoryDemand[`${pod.metadata.namespace}/${workload}/${c.name}`] ??
-            behaviour.memoryDemand[c.name],
-        );
-        const limit = parseQuantity(c.resources?.limits?.memory);
-        const restarts = Math.floor(age / 10_000) + 1;
-        if (imageBehaviour?.pullFails) {
-          return {
-            name: c.name,
-            image: c.image,
-            ready: false,
-            started: false,
-            restartCount: 0,
-            state: {
-              waiting: { reason: "ImagePullBackOff", message: `Back-off pulling image "${c.image}"` },
-            },
-          };
-        }
-        if (imageBehaviour?.crash) {
-          return crashing(c, restarts, "Error", imageBehaviour.exitCode);
-        }
-        if (demand !== undefined && limit !== undefined && demand > limit)
-          return crashing(c, restarts, "OOMKilled", 137);
-        const ready = age >= behaviour.readyAfterMs;
-        return {
-          name: c.name,
-          image: c.image,
-          ready,
-          started: true,
-          restartCount: 0,
-          state: { running: { startedAt: pod.metadata.creationTimestamp } },
-        };
-      });
-      const ready = containerStatuses.length > 0 && containerStatuses.every((c: K8sObject) => c.ready);
-      status = {
-        phase: "Running",
-        conditions: [
-          { type: "PodScheduled", status: "True" },
-          { type: "Ready", status: ready ? "True" : "False" },
-          { type: "ContainersReady", status: ready ? "True" : "False" },
-        ],
-        containerStatuses,
-        startTime: pod.metadata.creationTimestamp,
-      };
-      for (const c of containerStatuses) {
-        const reason = c.lastState?.terminated?.reason;
-        if (reason)
-          this.event(
-            pod,
-            reason === "OOMKilled" ? "OOMKilled" : "BackOff",
-            `Back-off restarting failed container ${c.name} (${reason})`,
-          );
-      }
-    }
+    const status = modelPodStatus(pod, node, this.behaviour(), now);
+    for (const { reason, message } of modelPodEvents(status)) this.event(pod, reason, message);
     if (JSON.stringify(pod.status) !== JSON.stringify(status)) {
       pod.status = status;
       delete pod.metadata.resourceVersion;
@@ -450,25 +382,6 @@ export class Controllers {
   }
 }
 
-function crashing(c: K8sObject, restarts: number, reason: string, exitCode: number): K8sObject {
-  return {
-    name: c.name,
-    image: c.image,
-    ready: false,
-    started: false,
-    restartCount: restarts,
-    state: {
-      waiting: { reason: "CrashLoopBackOff", message: `back-off restarting failed container ${c.name}` },
-    },
-    lastState: { terminated: { reason, exitCode, finishedAt: new Date().toISOString() } },
-  };
-}
-
 export function isReady(pod: K8sObject): boolean {
   return (pod.status?.conditions ?? []).some((c: K8sObject) => c.type === "Ready" && c.status === "True");
-}
-
-function nodeReady(node: K8sObject): boolean {
-  const ready = (node.status?.conditions ?? []).find((c: K8sObject) => c.type === "Ready");
-  return !ready || ready.status === "True";
 }

@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { parseAllDocuments } from "yaml";
-import { Behaviour } from "./behaviour";
+import { Behaviour, ContainerLogUnavailable, modelContainerLog } from "./behaviour";
 import { Controllers, isReady } from "./controllers";
 import { jsonPatch, mergePatch, strategicMergePatch } from "./patch";
 import { byPlural, type ResourceType } from "./resources";
+import { parseScenario } from "./scenario";
 import { matchesFieldSelector, matchesLabelSelector } from "./selectors";
 import { type K8sObject, ObjectStore, StatusError } from "./store";
 
@@ -60,29 +60,22 @@ export class ClusterSimulator {
 
   /** Loads a scenario: Kubernetes manifests plus a `behaviour` section (YAML, several documents allowed). */
   loadScenario(yamlText: string): void {
-    for (const doc of parseAllDocuments(yamlText)) {
-      const value = doc.toJS() as K8sObject | null;
-      if (!value) continue;
-      if (value.kind === "Behaviour" || value.behaviour) {
-        this.setBehaviour(value.behaviour ?? value.spec ?? {});
+    const scenario = parseScenario(yamlText);
+    if (scenario.behaviour) this.setBehaviour(scenario.behaviour);
+    for (const step of scenario.steps) {
+      if (step.type === "create") {
+        this.store.create(step.object);
         continue;
       }
-      if (value.kind === "Patch") {
-        // A change after creation (a rollout): gives a scenario history, e.g. a bad revision 2.
-        this.reconcile();
-        const target = this.store.get(value.target.kind, value.target.namespace, value.target.name);
-        if (!target)
-          throw new Error(
-            `scenario Patch: ${value.target.kind} ${value.target.namespace}/${value.target.name} does not exist`,
-          );
-        this.store.update({
-          ...(strategicMergePatch(target, value.patch) as K8sObject),
-          metadata: { ...target.metadata, resourceVersion: undefined },
-        });
-        continue;
-      }
-      if (value.kind === "List") for (const item of value.items ?? []) this.store.create(item);
-      else this.store.create(value);
+      this.reconcile();
+      const { target } = step;
+      const current = this.store.get(target.kind, target.namespace, target.name);
+      if (!current)
+        throw new Error(`scenario Patch: ${target.kind} ${target.namespace}/${target.name} does not exist`);
+      this.store.update({
+        ...(strategicMergePatch(current, step.patch) as K8sObject),
+        metadata: { ...current.metadata, resourceVersion: undefined },
+      });
     }
     this.reconcile();
   }
@@ -351,23 +344,12 @@ export class ClusterSimulator {
   private logs(namespace: string | undefined, name: string, url: URL): string {
     const pod = this.store.mustGet(byPlural.get("pods") as ResourceType, namespace, name);
     const container = url.searchParams.get("container") ?? pod.spec.containers?.[0]?.name;
-    const spec = (pod.spec.containers ?? []).find((c: K8sObject) => c.name === container);
-    const status = (pod.status?.containerStatuses ?? []).find((c: K8sObject) => c.name === container);
-    const behaviour = spec ? this.behaviour.images[spec.image] : undefined;
-    if (url.searchParams.get("previous") === "true") {
-      if (!status?.lastState?.terminated)
-        throw new StatusError(
-          400,
-          "BadRequest",
-          `previous terminated container "${container}" in pod "${name}" not found`,
-        );
-      if (status.lastState.terminated.reason === "OOMKilled")
-        return "allocating buffers\nfatal error: runtime: out of memory\n";
-      return (
-        behaviour?.logs ?? `container ${container} exited with code ${status.lastState.terminated.exitCode}\n`
-      );
+    try {
+      return modelContainerLog(pod, container, url.searchParams.get("previous") === "true", this.behaviour);
+    } catch (error) {
+      if (error instanceof ContainerLogUnavailable) throw new StatusError(400, "BadRequest", error.message);
+      throw error;
     }
-    return status?.ready ? `${container} started; serving\n` : (behaviour?.logs ?? `${container} starting\n`);
   }
 
   private evict(namespace: string | undefined, name: string) {

@@ -1,0 +1,5 @@
+export * from "./api";
+export * from "./binary";
+export * from "./kubelet";
+export * from "./launcher";
+export * from "./scenario";
