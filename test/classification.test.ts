@@ -152,3 +152,80 @@ describe("signal classification (Rego)", () => {
     expect(skipped).toMatchObject({ phase: "Skipped", reason: expect.stringMatching(/^NotManaged/) });
   });
 });
+
+// Issue 20: a Kubernaut user brings their signal-processing policy (its package and input shape); it
+// loads and decides, or is refused at start-up naming why — never silently replaced by built-in rules.
+describe("a Kubernaut-format signal-processing policy", () => {
+  const KUBERNAUT_POLICY = join(import.meta.dirname, "fixtures", "kubernaut", "signalprocessing-policy.rego");
+
+  it("classifies: environment, priority and severity from the policy, custom labels as lists", async () => {
+    const simulator = new ClusterSimulator();
+    simulator.loadScenario(SCENARIO);
+    simulator.apply({
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: {
+        name: "payments",
+        labels: { env: "prod", "kubernaut.ai/team": "payments", "kubernaut.ai/managed": "true" },
+      },
+    });
+    simulator.apply({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "ledger-api", namespace: "payments", labels: { app: "ledger-api" } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: "ledger-api" } },
+        template: {
+          metadata: { labels: { app: "ledger-api" } },
+          spec: { containers: [{ name: "app", image: "shop/ledger:1" }] },
+        },
+      },
+    });
+    const server = await simulator.listen();
+    const h = await createPipelineHarness(
+      {
+        remediationOrchestrator: { dryRun: true },
+        signalProcessing: { classificationPolicy: KUBERNAUT_POLICY },
+      },
+      { clusterUrl: server.url },
+    );
+    closers.push(server.close, () => h.pipeline.close());
+    const [created] = await h.postAlerts(
+      webhook([
+        {
+          labels: {
+            alertname: "KubePodCrashLooping",
+            severity: "critical",
+            namespace: "payments",
+            deployment: "ledger-api",
+          },
+        },
+      ]),
+    );
+    const rr = await h.waitFor(created?.remediationId as string, (r) => isTerminal(r.phase));
+    expect(rr.enrichment).toMatchObject({
+      environment: "Production",
+      environmentSource: "namespace-labels",
+      severity: "critical",
+      priority: "P0",
+      customLabels: { team: ["payments"], tier: ["standard"] },
+      businessClassification: { businessUnit: "payments", criticality: "high", slaRequirement: "gold" },
+    });
+    expect(rr.enrichment?.degraded).toBeUndefined();
+    expect(rr.phase).not.toBe("Skipped");
+  });
+
+  it("a policy of another package is refused with what was expected", async () => {
+    const policy = join(mkdtempSync(join(tmpdir(), "kubernaut-classification-")), "other.rego");
+    writeFileSync(
+      policy,
+      'package signalprocessing.environment\n\nresult := {"environment": "production"}\n',
+    );
+    const { Classifier } = await import("@kubernaut/agent");
+    const problem = await new Classifier(() => policy, 0).problem();
+    expect(problem).toMatch(
+      /declares package signalprocessing\.environment; a classification policy is package signalprocessing\.classification \(this project's\) or signalprocessing \(Kubernaut's unified policy/,
+    );
+  });
+});

@@ -117,6 +117,22 @@ describe("the local loop (npm start)", () => {
   });
 });
 
+describe("npm start with a classification policy that cannot load", () => {
+  it("refuses to start, naming the key and why", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kubernaut-loop-"));
+    writeFileSync(join(dir, "mine.rego"), "package signalprocessing.environment\n\nresult := {}\n");
+    writeFileSync(
+      join(dir, "kubernaut.config.yaml"),
+      `signalProcessing:\n  classificationPolicy: mine.rego\nstorage:\n  tableName: loop-refused-${Date.now()}\ncluster:\n  scenario: ${join(import.meta.dirname, "..", "scenarios", "demo.yaml")}\n`,
+    );
+    await expect(
+      startLocalLoop({ cwd: dir, dynamoEndpoint: inject("dynamoEndpoint"), port: 0, env: {} }),
+    ).rejects.toThrow(
+      /^signalProcessing\.classificationPolicy: classification policy .*mine\.rego is unusable: .*declares package signalprocessing\.environment/,
+    );
+  });
+});
+
 describe("GET /metrics on the local loop", () => {
   it("serves Prometheus text including notification metrics", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kubernaut-loop-"));

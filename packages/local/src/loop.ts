@@ -11,6 +11,7 @@ import {
   approvals,
   assessments,
   breakers,
+  classifier,
   effectivenessMonitor,
   localApp,
   outboxSweep,
@@ -117,6 +118,11 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
     });
     stops.push(() => pipeline.close());
     const { rt } = pipeline;
+    // The classification policy decides the managed scope: one that cannot load (a typo, another
+    // package than signalprocessing.classification or Kubernaut's signalprocessing) stops the start,
+    // naming why, instead of every remediation being skipped later.
+    const unusable = await classifier(rt).problem();
+    if (unusable) throw new Error(`signalProcessing.classificationPolicy: ${unusable}`);
     const store = remediations(rt);
     // Breaker state lives in DynamoDB; read it at scrape time so /metrics shows the shared truth.
     const uncollect = metrics.collect(async () => {

@@ -95,12 +95,28 @@ export class RegoModule {
     readonly source: string,
   ) {}
 
-  static async load(wasm: Buffer, source: string, entrypoint: string): Promise<RegoModule> {
+  /** Loads a module exposing the first of `entrypoints` it has (a policy may come in more than one format). */
+  static async load(
+    wasm: Buffer,
+    source: string,
+    entrypoints: string | readonly string[],
+  ): Promise<RegoModule> {
     const loaded = await loadPolicy(wasm);
-    if (!Object.keys(loaded.entrypoints as Record<string, number>).includes(entrypoint)) {
-      throw new Error(`policy ${source} has no ${entrypoint} entrypoint (build it with -e ${entrypoint})`);
+    const wanted = [entrypoints].flat();
+    const entrypoint = wanted.find((e) =>
+      Object.keys(loaded.entrypoints as Record<string, number>).includes(e),
+    );
+    if (!entrypoint) {
+      throw new Error(
+        `policy ${source} has none of the entrypoints ${wanted.join(", ")} (build it with -e ${wanted[0]})`,
+      );
     }
     return new RegoModule(loaded, entrypoint, sha256(wasm), source);
+  }
+
+  /** Which entrypoint this module evaluates (it tells the policy's format). */
+  get format(): string {
+    return this.entrypoint;
   }
 
   evaluate(input: unknown): unknown {

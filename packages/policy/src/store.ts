@@ -24,10 +24,15 @@ export class WatchedRego<T extends { hash: string; source: string }> {
 
   constructor(
     private readonly path: () => string | undefined,
-    private readonly entrypoint: string,
+    /** The entrypoint to compile Rego with; a function when it depends on the file (its package). */
+    private readonly entrypoint: string | ((path: string) => string),
     private readonly load: (wasm: Buffer, source: string) => Promise<T>,
     private readonly checkEveryMs = 2_000,
   ) {}
+
+  private entrypointOf(path: string): string {
+    return typeof this.entrypoint === "function" ? this.entrypoint(path) : this.entrypoint;
+  }
 
   /** The loaded module for the configured path, or why there is none. */
   async module(): Promise<{ module?: T; path?: string; error?: string }> {
@@ -69,10 +74,9 @@ export class WatchedRego<T extends { hash: string; source: string }> {
     try {
       const wasm = path.endsWith(".wasm")
         ? readFileSync(path)
-        : (committedWasmFor(path) ?? (await compileRego(path, this.entrypoint)));
+        : (committedWasmFor(path) ?? (await compileRego(path, this.entrypointOf(path))));
       const next = await this.load(wasm, path);
-      if (this.current?.hash !== next.hash)
-        logger.info("policy loaded", { path, hash: next.hash, entrypoint: this.entrypoint });
+      if (this.current?.hash !== next.hash) logger.info("policy loaded", { path, hash: next.hash });
       this.current = next;
       this.lastError = undefined;
     } catch (error) {
@@ -85,7 +89,7 @@ export class WatchedRego<T extends { hash: string; source: string }> {
     metrics.inc(
       "kubernaut_policy_load_failures_total",
       "Rego policies refused at load (the last good one stays)",
-      { entrypoint: this.entrypoint },
+      { entrypoint: typeof this.entrypoint === "string" ? this.entrypoint : "by-package" },
     );
     logger.error(this.current ? "new policy refused; keeping the last good one" : "policy unusable", {
       path,

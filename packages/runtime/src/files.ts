@@ -1,13 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
+import { classificationEntrypoint } from "@kubernaut/agent";
 import type { Config } from "@kubernaut/config";
-import {
-  APPROVAL_ENTRYPOINT,
-  CLASSIFICATION_ENTRYPOINT,
-  committedWasmFor,
-  compileRego,
-  sourcePath,
-} from "@kubernaut/policy";
+import { APPROVAL_ENTRYPOINT, committedWasmFor, compileRego, sourcePath } from "@kubernaut/policy";
 import { FUNCTIONS, type FunctionName, type FunctionSpec } from "./functions";
 
 /** Where the compiled policies sit inside a function's bundle (the runtime reads them there on Lambda). */
@@ -40,11 +35,17 @@ export interface FileCopy {
  * on the machine that deploys (the committed wasm of an unchanged shipped policy, otherwise the OPA CLI
  * of `npm run setup:opa`). Lambda has no OPA CLI, so Rego never reaches it uncompiled.
  */
-async function compiledPolicy(path: string, entrypoint: string, out: string): Promise<string> {
+async function compiledPolicy(
+  path: string,
+  entrypoint: string | ((path: string) => string),
+  out: string,
+): Promise<string> {
   if (path.endsWith(".wasm")) return path;
   let wasm: Buffer | undefined;
   try {
-    wasm = committedWasmFor(path) ?? (await compileRego(path, entrypoint));
+    wasm =
+      committedWasmFor(path) ??
+      (await compileRego(path, typeof entrypoint === "string" ? entrypoint : entrypoint(path)));
   } catch (error) {
     throw new Error(
       `policy ${path} cannot be compiled for AWS: ${(error as Error).message} (run npm run setup:opa, or name a compiled .wasm)`,
@@ -84,7 +85,8 @@ export async function functionFiles(
     files.push({
       from: await compiledPolicy(
         policySource(configured, options.root),
-        CLASSIFICATION_ENTRYPOINT,
+        // This project's package or Kubernaut's unified one, by the file's package line.
+        (path: string) => classificationEntrypoint(path),
         join(options.buildDir, "classification.wasm"),
       ),
       to: SHIPPED_POLICY_FILES.classification,
