@@ -1,6 +1,11 @@
-import { readFileSync } from "node:fs";
 import { type Enrichment, Environment, Priority, type RemediationRequest, Severity } from "@kubernaut/core";
-import { CLASSIFICATION_ENTRYPOINT, RegoModule, WatchedRego } from "@kubernaut/policy";
+import {
+  CLASSIFICATION_ENTRYPOINT,
+  classificationEntrypoint,
+  KUBERNAUT_SIGNALPROCESSING_ENTRYPOINT,
+  RegoModule,
+  WatchedRego,
+} from "@kubernaut/policy";
 import { z } from "zod";
 import { enrichSignal, environmentFromWord, normalizeSeverity } from "./enrich";
 
@@ -93,24 +98,6 @@ export class Classifier {
       policyHash: module.hash,
     };
   }
-}
-
-/** Kubernaut's unified signal-processing policy (ADR-060): `package signalprocessing`, every rule in it. */
-export const KUBERNAUT_SIGNALPROCESSING_ENTRYPOINT = "signalprocessing";
-
-/**
- * The entrypoint to compile a classification policy with, from its package: this project's
- * `signalprocessing.classification`, or Kubernaut's unified `signalprocessing`. Anything else is
- * refused with what was expected, never silently replaced by the built-in rules.
- */
-export function classificationEntrypoint(path: string): string {
-  const source = readFileSync(path, "utf8");
-  const pkg = /^\s*package\s+([\w.]+)/m.exec(source)?.[1];
-  if (pkg === "signalprocessing.classification") return CLASSIFICATION_ENTRYPOINT;
-  if (pkg === "signalprocessing") return KUBERNAUT_SIGNALPROCESSING_ENTRYPOINT;
-  throw new Error(
-    `${path} declares package ${pkg ?? "(none)"}; a classification policy is package signalprocessing.classification (this project's) or signalprocessing (Kubernaut's unified policy: environment, priority, severity, labels)`,
-  );
 }
 
 /** Kubernaut's policy input (pkg/signalprocessing/evaluator PolicyInput). */

@@ -9,6 +9,24 @@ export const POLICY_ROOT = resolve(import.meta.dirname, "..");
 /** The classification policy's entrypoint: the package, so one evaluation returns every rule. */
 export const CLASSIFICATION_ENTRYPOINT = "signalprocessing/classification";
 
+/** Kubernaut's unified signal-processing policy (ADR-060): `package signalprocessing`, every rule in it. */
+export const KUBERNAUT_SIGNALPROCESSING_ENTRYPOINT = "signalprocessing";
+
+/**
+ * The entrypoint to compile a classification policy with, from its package: this project's
+ * `signalprocessing.classification`, or Kubernaut's unified `signalprocessing`. Anything else is
+ * refused with what was expected, never silently replaced by the built-in rules.
+ */
+export function classificationEntrypoint(path: string): string {
+  const source = readFileSync(path, "utf8");
+  const pkg = /^\s*package\s+([\w.]+)/m.exec(source)?.[1];
+  if (pkg === "signalprocessing.classification") return CLASSIFICATION_ENTRYPOINT;
+  if (pkg === "signalprocessing") return KUBERNAUT_SIGNALPROCESSING_ENTRYPOINT;
+  throw new Error(
+    `${path} declares package ${pkg ?? "(none)"}; a classification policy is package signalprocessing.classification (this project's) or signalprocessing (Kubernaut's unified policy: environment, priority, severity, labels)`,
+  );
+}
+
 const SHIPPED = {
   starter: { file: "approval/starter.rego", entrypoint: APPROVAL_ENTRYPOINT },
   strict: { file: "approval/strict.rego", entrypoint: APPROVAL_ENTRYPOINT },

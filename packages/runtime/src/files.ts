@@ -1,8 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
-import { classificationEntrypoint } from "@kubernaut/agent";
 import type { Config } from "@kubernaut/config";
-import { APPROVAL_ENTRYPOINT, committedWasmFor, compileRego, sourcePath } from "@kubernaut/policy";
+import {
+  APPROVAL_ENTRYPOINT,
+  classificationEntrypoint,
+  committedWasmFor,
+  compileRego,
+  sourcePath,
+} from "@kubernaut/policy";
 import { FUNCTIONS, type FunctionName, type FunctionSpec } from "./functions";
 
 /** Where the compiled policies sit inside a function's bundle (the runtime reads them there on Lambda). */
