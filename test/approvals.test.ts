@@ -204,7 +204,23 @@ describe("approvals with the starter policy", () => {
           parameters: { container: "app", memoryLimit: 1024 },
           rationale: "more",
         },
-        "workflowOverride.parameters.memoryLimit: must be ≥ 16777216",
+        "workflowOverride.parameters.memoryLimit: must be ≥ 16Mi",
+      ],
+      [
+        {
+          workflowName: "increase-memory-limits-v1",
+          parameters: { container: "app", memoryLimit: "8Mi" },
+          rationale: "more",
+        },
+        "workflowOverride.parameters.memoryLimit: must be ≥ 16Mi",
+      ],
+      [
+        {
+          workflowName: "increase-memory-limits-v1",
+          parameters: { container: "app", memoryLimit: "600MB" },
+          rationale: "more",
+        },
+        'workflowOverride.parameters.memoryLimit: "600MB" is not a Kubernetes quantity (e.g. 600Mi, 1Gi, 512M)',
       ],
       [
         {
@@ -264,6 +280,24 @@ describe("approvals with the starter policy", () => {
           code: "policy_denied",
           message: "the policy refuses this override: restarts may not be forced by override",
         },
+      });
+    });
+
+    it("a quantity typed as 768Mi is accepted and stored as its exact number of bytes", async () => {
+      const h = await harness();
+      const { rarId } = await awaitingApproval(h, crashLoop("production"));
+      const response = await decide(h, rarId, PROD_APPROVER, {
+        decision: "Approved",
+        workflowOverride: {
+          workflowName: "increase-memory-limits-v1",
+          parameters: { container: "app", memoryLimit: "768Mi" },
+          rationale: "it is memory, not the rollout",
+        },
+      });
+      expect(response.status).toBe(200);
+      expect((await h.approvals.get(rarId))?.override?.parameters).toEqual({
+        container: "app",
+        memoryLimit: 805_306_368,
       });
     });
 

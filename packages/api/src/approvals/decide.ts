@@ -3,12 +3,7 @@ import { type NotificationPort, notificationIdFor } from "@kubernaut/notify";
 import { buildPolicyInput, type PolicyEngine } from "@kubernaut/policy";
 import type { ApprovalRequest, ApprovalStore, RemediationStore, SystemAuditStore } from "@kubernaut/store";
 import { metrics } from "@kubernaut/telemetry";
-import {
-  findWorkflow,
-  type ParameterValue,
-  validateParameters,
-  type WorkflowDefinition,
-} from "@kubernaut/workflows";
+import { findWorkflow, normalizeParameters, type WorkflowDefinition } from "@kubernaut/workflows";
 import { z } from "zod";
 import type { Caller } from "../auth";
 import { mayDecide } from "../auth/scope";
@@ -179,7 +174,8 @@ async function checkOverride(
       `invalid decision: workflowOverride.workflowName: no workflow ${override.workflowName} in the catalog`,
     );
   }
-  const problems = validateParameters(workflow, override.parameters as Record<string, ParameterValue>);
+  // Quantities may be typed as "600Mi"; the override is stored and executed in canonical bytes.
+  const { parameters, problems } = normalizeParameters(workflow, override.parameters);
   if (problems.length > 0) {
     throw new ApiError(
       400,
@@ -195,11 +191,11 @@ async function checkOverride(
       workflowTrustLevel: "approve",
       workflowName: workflow.id,
       actionType: workflow.actionType,
-      override: { workflowName: workflow.id, parameters: override.parameters, rationale: override.rationale },
+      override: { workflowName: workflow.id, parameters, rationale: override.rationale },
       identity: { name: caller.name, role: caller.role },
     }),
   );
   if (outcome.deny)
     throw new ApiError(403, "policy_denied", `the policy refuses this override: ${outcome.reason}`);
-  return { workflowName: workflow.id, parameters: override.parameters, rationale: override.rationale };
+  return { workflowName: workflow.id, parameters, rationale: override.rationale };
 }

@@ -5,8 +5,9 @@ import {
   type RemediationRequest,
   verifyAuditChain,
 } from "@kubernaut/core";
+import { displayParameters } from "@kubernaut/workflows";
 import { BASE } from "../deps";
-import { formatDuration, formatScore, formatTime, formatValue, shortHash } from "../format";
+import { formatDuration, formatScore, formatTime, shortHash } from "../format";
 import { html, type SafeHtml } from "../html";
 import { type Chrome, page } from "../layout";
 import { type ListFilter, type ListPage, workflowOf } from "./list";
@@ -124,13 +125,13 @@ ${
   html`<section class="panel" aria-labelledby="panel-decision"><h2 id="panel-decision">Decision</h2>
 <p data-testid="decision">${decision.decision} by <strong>${decision.decidedBy}</strong> via ${decision.decidedVia} at ${formatTime(decision.decidedAt)}</p>
 ${decision.message && html`<p>“${decision.message}”</p>`}
-${decision.override && html`<p>Changed to <code>${decision.override.workflowName}</code> with ${Object.entries(decision.override.parameters).map(([k, v]) => html`<code>${k} = ${formatValue(v)}</code> `)} — ${decision.override.rationale}</p>`}
+${decision.override && html`<p>Changed to <code>${decision.override.workflowName}</code> with ${Object.entries(displayParameters(decision.override.workflowName, decision.override.parameters)).map(([k, v]) => html`<code>${k} = ${v}</code> `)} — ${decision.override.rationale}</p>`}
 </section>`
 }
 ${
   execution &&
   html`<section class="panel" aria-labelledby="panel-execution"><h2 id="panel-execution">Execution</h2>
-<p><code>${execution.workflowId}</code> ${execution.workflowVersion} with ${Object.entries(execution.parameters).map(([k, v]) => html`<code>${k} = ${formatValue(v)}</code> `)}</p>
+<p><code>${execution.workflowId}</code> ${execution.workflowVersion} with ${Object.entries(displayParameters(execution.workflowId, execution.parameters)).map(([k, v]) => html`<code>${k} = ${v}</code> `)}</p>
 ${execution.summary && html`<p>${execution.summary}</p>`}
 <p data-testid="spec-hash">Spec hash <code title="${execution.preHash ?? ""}">${shortHash(execution.preHash)}</code> → <code title="${execution.postHash ?? ""}">${shortHash(execution.postHash)}</code> ${hashChanged ? html`<strong>changed</strong>` : html`<span class="muted">unchanged</span>`}</p>
 ${execution.rollout && html`<p>Rollout: ${execution.rollout}</p>`}

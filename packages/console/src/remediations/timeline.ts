@@ -1,4 +1,5 @@
 import { type AuditEvent, isTerminal, type RemediationRequest } from "@kubernaut/core";
+import { parametersText } from "@kubernaut/workflows";
 import { formatTime } from "../format";
 
 /** The stages of a remediation as operators think of them, in the order the pipeline runs them. */
@@ -119,7 +120,7 @@ export function describeEvent(event: AuditEvent): string {
     case "ApprovalDecided":
       return `${str(d.decision)} by ${event.actor.id} via ${event.actor.channel ?? "?"}${d.rationale ? ` — ${str(d.rationale)}` : ""}${d.message ? ` — “${str(d.message)}”` : ""}`;
     case "WorkflowExecutionStarted":
-      return `started ${str(d.workflowId)} with ${str(d.parameters)}`;
+      return `started ${str(d.workflowId)} with ${parametersText(str(d.workflowId), d.parameters as Record<string, unknown> | undefined)}`;
     case "WorkflowExecuted":
       return `${str(d.summary)}${d.alreadyApplied ? " (already applied by an earlier attempt)" : ""}`;
     case "RolloutChecked":
