@@ -334,6 +334,10 @@ describe("approvals with the starter policy", () => {
       degraded: true,
       reason: expect.stringMatching(/does not compile/),
     });
+    // The compiler's own words, with file and line (OPA prints them on stdout).
+    expect((await h.store.get(id))?.policyDecision?.reason).toContain(
+      `${policy}:3: rego_parse_error: unexpected eof token`,
+    );
   });
 });
 
