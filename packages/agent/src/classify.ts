@@ -1,5 +1,5 @@
 import { type Enrichment, Environment, Priority, type RemediationRequest, Severity } from "@kubernaut/core";
-import { CLASSIFICATION_ENTRYPOINT, RegoModule, WatchedRego } from "@kubernaut/policy";
+import { CLASSIFICATION_ENTRYPOINT, type PolicyStatus, RegoModule, WatchedRego } from "@kubernaut/policy";
 import { z } from "zod";
 import { enrichSignal } from "./enrich";
 
@@ -44,6 +44,11 @@ export class Classifier {
       (wasm, source) => RegoModule.load(wasm, source, CLASSIFICATION_ENTRYPOINT),
       checkEveryMs,
     );
+  }
+
+  /** Which classification policy is in force (file, hash, load time), for `npm start` and the console. */
+  describe(): Promise<PolicyStatus> {
+    return this.watched.describe();
   }
 
   async classify(rr: RemediationRequest, input: ClassificationInput): Promise<Classification> {

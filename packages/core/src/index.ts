@@ -10,3 +10,4 @@ export * from "./intake";
 export * from "./remediation";
 export * from "./suggestion";
 export * from "./target";
+export * from "./trust-ladder";
