@@ -7,7 +7,7 @@ import { findWorkflow, normalizeParameters, type WorkflowDefinition } from "@kub
 import { z } from "zod";
 import type { Caller } from "../auth";
 import { mayDecide } from "../auth/scope";
-import { ApiError, parseOrThrow } from "../errors";
+import { ApiError, jsonBody, parseBody } from "../errors";
 import { type DecisionSender, deliverDecision } from "./deliver";
 
 export const DecisionBody = z
@@ -61,7 +61,10 @@ export async function decideApproval(
     body: unknown;
   },
 ) {
-  const body = parseOrThrow(DecisionBody, request.body, "decision");
+  const body = parseBody(DecisionBody, jsonBody(request.body), "decision", {
+    decision: "Approved",
+    message: "the rollback is right",
+  });
   const now = deps.now?.() ?? new Date();
   if (body.workflowOverride && body.decision !== "Approved") {
     throw new ApiError(
