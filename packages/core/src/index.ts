@@ -10,4 +10,5 @@ export * from "./intake";
 export * from "./remediation";
 export * from "./suggestion";
 export * from "./target";
+export * from "./timeline";
 export * from "./trust-ladder";

@@ -61,7 +61,15 @@ export function trustRoutes(deps: TrustDeps, tokens: readonly ApiTokenConfig[]) 
           };
         }),
       );
-      return c.json({ items });
+      const config = deps.config();
+      // What decides besides each workflow's level, so a client can say which rung is in force.
+      const ladder = {
+        dryRun: config.remediationOrchestrator.dryRun,
+        newWorkflowsDryRun: config.remediationOrchestrator.newWorkflowsDryRun,
+        approvalPolicy: config.aianalysis.rego.policy ?? null,
+        paused: (await deps.trust.paused()).paused,
+      };
+      return c.json({ items, ladder });
     })
     .patch("/api/v1/workflows/:id/trust", apiAuth(tokens, "admin"), async (c) => {
       const id = c.req.param("id");
