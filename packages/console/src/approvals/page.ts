@@ -1,3 +1,4 @@
+import { NO_POLICY_REASON } from "@kubernaut/policy";
 import {
   displayParameters,
   formatQuantity,
@@ -28,6 +29,17 @@ function parameterList(
   )}</ul>`;
 }
 
+/**
+ * Why a request waits: the policy's reason with the hash of the policy that gave it; with no policy
+ * configured that is the documented default (every remediation asks), not a degraded policy, and it
+ * is said so; an unusable policy is flagged as degraded.
+ */
+function policyReason(approval: QueueItem["approval"]): SafeHtml {
+  if (approval.reason === NO_POLICY_REASON)
+    return html`No approval policy is configured (<code>aianalysis.rego.policy</code>), so every remediation asks for approval.`;
+  return html`${approval.reason}${approval.degraded ? html` <strong class="warn">(policy degraded: approval required by default)</strong>` : ""}${approval.policyHash && html` <span class="muted" title="${approval.policyHash}">policy ${shortHash(approval.policyHash)}</span>`}`;
+}
+
 /** What an approver reads before deciding: target, environment, deadline, root cause, choice, policy. */
 export function requestFacts(item: QueueItem, now: Date, headingId: string, level: 2 | 3 = 2): SafeHtml {
   const { approval, remediation } = item;
@@ -44,7 +56,7 @@ ${remediation && html`<span>${remediation.signal.alertName}</span> · <span>${re
 <dt>Root cause</dt><dd data-testid="root-cause">${analysis?.rootCause ?? "—"}</dd>
 <dt>Workflow</dt><dd data-testid="workflow">${item.workflow ? html`<code>${item.workflow.id}</code> (${item.workflow.actionType}, ${item.workflow.blastRadius})` : (approval.workflowId ?? "—")}${analysis && html` at confidence ${analysis.confidence.toFixed(2)}`}</dd>
 <dt>Parameters</dt><dd data-testid="parameters">${parameterList(item.workflow, analysis?.parameters)}</dd>
-<dt>Why approval is required</dt><dd data-testid="policy-reason">${approval.reason}${approval.degraded ? html` <strong class="warn">(policy degraded: approval required by default)</strong>` : ""} <span class="muted" title="${approval.policyHash ?? ""}">policy ${shortHash(approval.policyHash)}</span></dd>
+<dt>Why approval is required</dt><dd data-testid="policy-reason">${policyReason(approval)}</dd>
 </dl>`;
 }
 

@@ -1,6 +1,8 @@
 import {
   type AuditEvent,
+  formatOffset,
   OUTCOMES,
+  orderedTimeline,
   PHASES,
   type RemediationRequest,
   verifyAuditChain,
@@ -90,10 +92,14 @@ ${result.cursor && html`<a href="${BASE}/remediations${query(filter, result.curs
   return page({ ...chrome, title: "Remediations", section: "remediations", body, notice });
 }
 
-function eventLine(event: AuditEvent, startedAt: number): SafeHtml {
+/**
+ * One event, at its offset by its own clock. Events are listed in chain order; when a writer's clock
+ * was behind the event before, the offset runs backwards and the line says by how much.
+ */
+function eventLine(event: AuditEvent, startedAt: number, skewMs: number): SafeHtml {
   const offset = Date.parse(event.at) - startedAt;
   return html`<li class="event" data-event="${event.type}">
-<time datetime="${event.at}" title="${formatTime(event.at)}">+${formatDuration(offset)}</time>
+<time datetime="${event.at}" title="${formatTime(event.at)}">${formatOffset(offset)}</time>${skewMs > 0 && html` <span class="skew muted" data-testid="skew">(its clock is ${skewMs} ms behind the event before)</span>`}
 <span class="event-type">${event.type}</span>
 <span class="event-text">${describeEvent(event)}</span>
 <span class="actor">${event.actor.id}${event.actor.channel ? ` · ${event.actor.channel}` : ""}</span>
@@ -108,10 +114,10 @@ const STATUS_TEXT: Record<TimelineStage["status"], string> = {
   "not-reached": "not reached",
 };
 
-function stageItem(stage: TimelineStage, startedAt: number): SafeHtml {
+function stageItem(stage: TimelineStage, startedAt: number, skews: ReadonlyMap<number, number>): SafeHtml {
   return html`<li class="stage stage-${stage.status}" data-stage="${stage.id}" data-status="${stage.status}">
 <h3>${stage.label} <span class="stage-status">${STATUS_TEXT[stage.status]}</span>${stage.durationMs !== undefined && html` <span class="duration">${formatDuration(stage.durationMs)}</span>`}</h3>
-${stage.events.length > 0 && html`<ol class="events">${stage.events.map((e) => eventLine(e, startedAt))}</ol>`}
+${stage.events.length > 0 && html`<ol class="events">${stage.events.map((e) => eventLine(e, startedAt, skews.get(e.seq) ?? 0))}</ol>`}
 </li>`;
 }
 
@@ -169,6 +175,7 @@ export function liveTag(audit: readonly AuditEvent[]): string {
 export function liveFragment(rr: RemediationRequest, audit: readonly AuditEvent[]): SafeHtml {
   const timeline = buildTimeline(rr, audit);
   const started = Date.parse(timeline.startedAt);
+  const skews = new Map(orderedTimeline(audit).map((entry) => [entry.event.seq, entry.skewMs]));
   const chain = verifyAuditChain([...audit].sort((a, b) => a.seq - b.seq));
   return html`<div id="live" data-live-url="${BASE}/remediations/${rr.id}/live" data-etag="${liveTag(audit)}" data-final="${timeline.final ? "true" : "false"}">
 <p class="status" role="status" data-testid="status">${phaseBadge(rr)} ${rr.reason && html`<span class="reason">${rr.reason}</span>`} <span class="muted">${timeline.final ? "took" : "running for"} ${formatDuration(timeline.totalMs)}</span>
@@ -176,7 +183,7 @@ ${!timeline.final && html` <a href="${BASE}/remediations/${rr.id}" class="refres
 ${panels(rr)}
 <section aria-labelledby="timeline-title">
 <h2 id="timeline-title">Timeline</h2>
-<ol class="timeline" data-testid="timeline">${timeline.stages.map((s) => stageItem(s, started))}</ol>
+<ol class="timeline" data-testid="timeline">${timeline.stages.map((s) => stageItem(s, started, skews))}</ol>
 <p class="muted" data-testid="chain">${chain.ok ? `Audit hash chain intact (${audit.length} events).` : `Audit hash chain broken at event ${chain.seq}: ${chain.problem}.`}</p>
 </section>
 </div>`;
