@@ -3,28 +3,26 @@
  * Local, the local Step Functions engine and every HTTP route group on 127.0.0.1:$PORT (default 8787).
  */
 import { ConfigError } from "@kubernaut/config";
-import { JavaMissingError, sampleAlert, startLocalLoop } from "@kubernaut/local";
+import { JavaMissingError, sampleAlert, startLocalLoop, startupLines } from "@kubernaut/local";
 
 async function main() {
   const started = Date.now();
   process.stdout.write(
     "Starting Kubernaut locally (DynamoDB Local, local Step Functions engine, HTTP API)…\n",
   );
-  const loop = await startLocalLoop();
+  const loop = await startLocalLoop({ log: (line) => process.stdout.write(`${line}\n`) });
   const { url, secrets, reconciled } = loop;
-  const level = loop.config().remediationOrchestrator.dryRun
-    ? "Level 1 (observe: dry-run)"
-    : "Levels 2–4 (per policy)";
   const sample = JSON.stringify(sampleAlert());
   const lines = [
     "",
-    `Kubernaut is running at ${url}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s; ${level})`,
+    `Kubernaut is running at ${url}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
     "",
-    `  webhook token  ${secrets.webhookToken}`,
-    `  admin token    ${secrets.adminToken}`,
-    "  data           .kubernaut/ (DynamoDB Local on disk; delete it to start over)",
+    ...startupLines(loop.startup, url, process.cwd()),
+    `  webhook token   ${secrets.webhookToken}`,
+    `  admin token     ${secrets.adminToken}`,
+    "  data            .kubernaut/ (DynamoDB Local on disk; delete it to start over)",
     reconciled.restarted.length + reconciled.failed.length > 0
-      ? `  reconciled     ${reconciled.restarted.length} restarted, ${reconciled.failed.length} failed (EngineRestarted) from the last run`
+      ? `  reconciled      ${reconciled.restarted.length} restarted, ${reconciled.failed.length} failed (EngineRestarted) from the last run`
       : "",
     "",
     "Send a sample alert:",
@@ -38,9 +36,13 @@ async function main() {
     `  curl -s ${url}/api/v1/remediations -H 'Authorization: Bearer ${secrets.adminToken}'`,
     `  curl -s ${url}/api/v1/remediations/<id> -H 'Authorization: Bearer ${secrets.adminToken}'`,
     "",
+    "Or from the CLI (every command: npx kubernaut help):",
+    "",
+    `  export KUBERNAUT_URL=${url} KUBERNAUT_TOKEN=${secrets.adminToken}`,
+    "  npx kubernaut remediations list",
+    "",
     `Assistants (MCP, Streamable HTTP): ${url}/mcp  with  Authorization: Bearer <API token>`,
     `Other agents (A2A): ${url}/.well-known/agent-card.json`,
-    `Console: ${url}/console  (sign in with the admin token)`,
     "",
     "Ctrl-C stops everything this started.",
     "",

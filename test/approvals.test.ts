@@ -215,7 +215,23 @@ describe("approvals with the starter policy", () => {
           parameters: { container: "app", memoryLimit: 1024 },
           rationale: "more",
         },
-        "workflowOverride.parameters.memoryLimit: must be ≥ 16777216",
+        "workflowOverride.parameters.memoryLimit: must be ≥ 16Mi",
+      ],
+      [
+        {
+          workflowName: "increase-memory-limits-v1",
+          parameters: { container: "app", memoryLimit: "8Mi" },
+          rationale: "more",
+        },
+        "workflowOverride.parameters.memoryLimit: must be ≥ 16Mi",
+      ],
+      [
+        {
+          workflowName: "increase-memory-limits-v1",
+          parameters: { container: "app", memoryLimit: "600MB" },
+          rationale: "more",
+        },
+        'workflowOverride.parameters.memoryLimit: "600MB" is not a Kubernetes quantity (e.g. 600Mi, 1Gi, 512M)',
       ],
       [
         {
@@ -278,6 +294,24 @@ describe("approvals with the starter policy", () => {
       });
     });
 
+    it("a quantity typed as 768Mi is accepted and stored as its exact number of bytes", async () => {
+      const h = await harness();
+      const { rarId } = await awaitingApproval(h, crashLoop("production"));
+      const response = await decide(h, rarId, PROD_APPROVER, {
+        decision: "Approved",
+        workflowOverride: {
+          workflowName: "increase-memory-limits-v1",
+          parameters: { container: "app", memoryLimit: "768Mi" },
+          rationale: "it is memory, not the rollout",
+        },
+      });
+      expect(response.status).toBe(200);
+      expect((await h.approvals.get(rarId))?.override?.parameters).toEqual({
+        container: "app",
+        memoryLimit: 805_306_368,
+      });
+    });
+
     it("a valid override is approved and audited with proposed and approved parameters side by side", async () => {
       const h = await harness();
       const { id, rarId } = await awaitingApproval(h, crashLoop("production"));
@@ -311,6 +345,10 @@ describe("approvals with the starter policy", () => {
       degraded: true,
       reason: expect.stringMatching(/does not compile/),
     });
+    // The compiler's own words, with file and line (OPA prints them on stdout).
+    expect((await h.store.get(id))?.policyDecision?.reason).toContain(
+      `${policy}:3: rego_parse_error: unexpected eof token`,
+    );
   });
 });
 

@@ -225,7 +225,7 @@ describe("remediation on the simulated cluster", () => {
     });
     const container = (await access.read({ kind: "Deployment", name: "checkout", namespace: "staging" })).spec
       .template.spec.containers[0];
-    expect(container.resources.limits.memory).toBe("1073741824");
+    expect(container.resources.limits.memory).toBe("1Gi");
     expect(await ready(access, "staging")).toEqual([true, true]);
   });
 

@@ -1,8 +1,11 @@
+import { execFile, spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { isTerminal } from "@kubernaut/core";
-import { type LocalLoop, sampleAlert, startLocalLoop } from "@kubernaut/local";
+import { type LocalLoop, sampleAlert, startLocalLoop, startupLines } from "@kubernaut/local";
+import { sourcePath } from "@kubernaut/policy";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -18,7 +21,7 @@ describe("the local loop (npm start)", () => {
   beforeAll(async () => {
     writeFileSync(
       join(dir, "kubernaut.config.yaml"),
-      `remediationOrchestrator:\n  dryRun: true\nstorage:\n  tableName: loop-${Date.now()}\ncluster:\n  scenario: ${join(import.meta.dirname, "..", "scenarios", "demo.yaml")}\n`,
+      `remediationOrchestrator:\n  dryRun: true\naianalysis:\n  rego:\n    policy: ${sourcePath("starter")}\nstorage:\n  tableName: loop-${Date.now()}\ncluster:\n  scenario: ${join(import.meta.dirname, "..", "scenarios", "demo.yaml")}\n`,
     );
     loop = await startLocalLoop({
       cwd: dir,
@@ -31,6 +34,43 @@ describe("the local loop (npm start)", () => {
   afterAll(async () => {
     await loop?.stop();
   });
+
+  it("reports what it loaded: config, policies with hashes, scenario, cluster, kubeconfig, trust level", () => {
+    const { startup } = loop;
+    expect(startup.configFile).toBe(join(dir, "kubernaut.config.yaml"));
+    expect(startup.policies.approval).toMatchObject({
+      path: sourcePath("starter"),
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(startup.policies.approval.error).toBeUndefined();
+    expect(startup.policies.classification.path).toMatch(/classification\/default\.rego$/);
+    expect(startup.cluster).toMatchObject({
+      source: "simulator",
+      server: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      scenario: join(import.meta.dirname, "..", "scenarios", "demo.yaml"),
+      kubeconfig: join(dir, ".kubernaut", "kubeconfig"),
+    });
+    expect(startup.trust.headline).toMatch(/^Level 1 \(observe\): remediationOrchestrator\.dryRun is true/);
+    const lines = startupLines(startup, loop.url, dir).join("\n");
+    expect(lines).toContain("  config          kubernaut.config.yaml");
+    expect(lines).toContain(
+      `  approval policy ${sourcePath("starter")}  sha256 ${startup.policies.approval.hash?.slice(0, 12)}`,
+    );
+    expect(lines).toContain("  kubectl         kubectl --kubeconfig .kubernaut/kubeconfig get deploy -A");
+    expect(lines).toContain(`  console         ${loop.url}/console`);
+  });
+
+  it.runIf(spawnSync("kubectl", ["version", "--client"]).status === 0)(
+    "the kubeconfig it writes lets kubectl see the simulated cluster",
+    async () => {
+      const { stdout } = await promisify(execFile)(
+        "kubectl",
+        ["--kubeconfig", loop.startup.cluster.kubeconfig, "get", "deploy", "-A"],
+        { encoding: "utf8", timeout: 20_000 },
+      );
+      expect(stdout).toMatch(/staging\s+recommendations\s+0\/2/);
+    },
+  );
 
   it("serves /healthz", async () => {
     const response = await fetch(`${loop.url}/healthz`);

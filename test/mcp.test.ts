@@ -106,7 +106,7 @@ describe("the MCP server", () => {
         approvalId: approvalIdFor(id),
         decision: "Approved",
         workflowName: "increase-memory-limits-v1",
-        parameters: { container: "app", memoryLimit: 1_610_612_736 },
+        parameters: { container: "app", memoryLimit: "1.5Gi" },
         rationale: "1.5 GiB leaves headroom over the 700 MiB peak",
       },
     });
@@ -139,7 +139,7 @@ describe("the MCP server", () => {
     const container = (
       await cluster.access.read({ kind: "Deployment", name: "checkout", namespace: "production" })
     ).spec.template.spec.containers[0];
-    expect(container.resources.limits.memory).toBe("1610612736");
+    expect(container.resources.limits.memory).toBe("1536Mi");
     // The timeline resource shows who decided, and through which channel.
     const resource = await client.readResource({ uri: `kubernaut://remediations/${id}/timeline` });
     const timeline = JSON.parse((resource.contents[0] as { text: string }).text).timeline as Array<{
@@ -189,7 +189,7 @@ describe("the MCP server", () => {
     });
 
     expect(result.isError).toBe(true);
-    expect(text(result)).toContain("workflowOverride.parameters.memoryLimit: must be ≥ 16777216");
+    expect(text(result)).toContain("workflowOverride.parameters.memoryLimit: must be ≥ 16Mi");
     expect((await h.approvals.get(approvalIdFor(id)))?.decision).toBeUndefined();
     expect((await h.store.get(id))?.phase).toBe("AwaitingApproval");
   });

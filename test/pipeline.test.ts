@@ -108,7 +108,7 @@ describe("the pipeline through the local engine", () => {
               metadata: { resourceVersion: "<current>", annotations: { "kubernaut.ai/remediation-id": id } },
               spec: {
                 template: {
-                  spec: { containers: [{ name: "webapp", resources: { limits: { memory: "3221225472" } } }] },
+                  spec: { containers: [{ name: "webapp", resources: { limits: { memory: "3Gi" } } }] },
                 },
               },
             },

@@ -16,7 +16,7 @@ import {
   testRego,
   wasmPath,
 } from "@kubernaut/policy";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
 const base: PolicyInput = {
   environment: "Staging",
@@ -171,5 +171,20 @@ describe("kubernaut policy eval", () => {
       degraded: false,
       policyHash: readManifest().starter?.wasmSha256,
     });
+  });
+
+  it("exits non-zero when the policy is unusable, so a script sees it failed (the answer is the safe default)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kubernaut-cli-"));
+    const inputPath = join(dir, "input.json");
+    writeFileSync(inputPath, JSON.stringify(base));
+    const lines: string[] = [];
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    const code = await main(
+      ["policy", "eval", "--policy", join(dir, "missing.wasm"), "--input", inputPath],
+      (l) => lines.push(l),
+    );
+    expect(code).toBe(1);
+    expect(JSON.parse(lines.join("\n"))).toMatchObject({ require_approval: true, degraded: true });
+    expect(String(stderr.mock.calls[0]?.[0])).toMatch(/^kubernaut: policy .*missing\.wasm is unusable: /);
   });
 });

@@ -271,6 +271,19 @@ describe("the console", () => {
       .click();
     await admin.page.waitForURL(/notice=trust-changed/);
     expect(await workflow.getByTestId("level-production").textContent()).toBe("production: automate");
+    // What actually happens, per namespace, next to the switch and the policy that decide it (issue 21).
+    expect(await workflow.getByTestId("effective-production").textContent()).toBe(
+      "in production: runs when the policy allows (Level 4: automate)",
+    );
+    expect(await workflow.getByTestId("effective").textContent()).toMatch(
+      /^elsewhere: the policy decides, approval expected \(Level 3: approve\)/,
+    );
+    expect(await admin.page.getByTestId("global-dry-run").textContent()).toMatch(
+      /^off \(remediationOrchestrator\.dryRun: false\)/,
+    );
+    expect(await admin.page.getByTestId("active-policy").textContent()).toMatch(
+      /^starter\.wasm sha256 [0-9a-f]{12} loaded \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/,
+    );
     const record = await server.h.deps.trust.get("crashloop-rollback-v1", "approve");
     expect(record).toMatchObject({
       level: "approve",

@@ -3,6 +3,7 @@ import {
   CLASSIFICATION_ENTRYPOINT,
   classificationEntrypoint,
   KUBERNAUT_SIGNALPROCESSING_ENTRYPOINT,
+  type PolicyStatus,
   RegoModule,
   WatchedRego,
 } from "@kubernaut/policy";
@@ -60,6 +61,11 @@ export class Classifier {
     const { module, error, path } = await this.watched.module();
     if (!path) return "no classification policy configured";
     return module ? undefined : `classification policy ${path} is unusable: ${error ?? "not loaded"}`;
+  }
+
+  /** Which classification policy is in force (file, hash, load time), for `npm start` and the console. */
+  describe(): Promise<PolicyStatus> {
+    return this.watched.describe();
   }
 
   async classify(rr: RemediationRequest, input: ClassificationInput): Promise<Classification> {

@@ -1,6 +1,12 @@
 import { type ClusterAccess, type Evidence, gatherEvidence } from "@kubernaut/cluster";
 import type { Analysis, RemediationRequest } from "@kubernaut/core";
-import { CATALOG, findWorkflow, type ParameterValue, type WorkflowDefinition } from "@kubernaut/workflows";
+import {
+  CATALOG,
+  findWorkflow,
+  formatQuantity,
+  type ParameterValue,
+  type WorkflowDefinition,
+} from "@kubernaut/workflows";
 import { selectByAlertName } from "./select";
 
 const HOUR = 3_600_000;
@@ -156,8 +162,8 @@ export function decideFromEvidence(
           workflowId: "increase-memory-limits-v1",
           confidence: proposed > limit ? 0.8 + (oom.length === pods.length ? 0.05 : 0) : 0.5,
           parameters: { container: container.container, memoryLimit: proposed },
-          rootCause: `${oom.length}/${pods.length} pods of ${target.name} were OOMKilled: container ${container.container} needs more than its ${limit}-byte limit`,
-          rationale: `doubling the limit to ${proposed} bytes (absolute, capped at ${MAX_MEMORY_BYTES})`,
+          rootCause: `${oom.length}/${pods.length} pods of ${target.name} were OOMKilled: container ${container.container} needs more than its ${formatQuantity(limit)} limit`,
+          rationale: `doubling the limit to ${formatQuantity(proposed)} (absolute, capped at ${formatQuantity(MAX_MEMORY_BYTES)})`,
           factors: proposed > limit ? [] : ["the limit is already at the cap"],
         },
         rolledOut

@@ -17,15 +17,36 @@ export function apiTarget(
   return { url: url.replace(/\/$/, ""), token };
 }
 
+/** The API answered with an error: its status, code and message, and the request that got it. */
 export class ApiCallError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly request = "",
   ) {
-    super(`${status} ${code}: ${message}`);
+    super(`${request ? `${request}: ` : ""}${status} ${code}: ${message}`);
     this.name = "ApiCallError";
   }
+}
+
+/** The API could not be reached at all: the URL, and what to check. */
+export class ApiUnreachableError extends Error {
+  constructor(
+    readonly url: string,
+    cause: string,
+  ) {
+    super(
+      `cannot reach the Kubernaut API at ${url} (${cause}): is it running (npm start)? Set --url or KUBERNAUT_URL to where it listens`,
+    );
+    this.name = "ApiUnreachableError";
+  }
+}
+
+/** What fetch's "fetch failed" hides: ECONNREFUSED, ENOTFOUND, a timeout… */
+function causeOf(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error as Error).message;
 }
 
 export async function call<T>(
@@ -35,23 +56,30 @@ export async function call<T>(
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<T> {
-  const response = await fetch(`${target.url}${path}`, {
-    method,
-    headers: {
-      ...headers,
-      authorization: `Bearer ${target.token}`,
-      // Decisions made from here are audited as the CLI's.
-      "x-kubernaut-channel": "cli",
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+  const url = `${target.url}${path}`;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers: {
+        ...headers,
+        authorization: `Bearer ${target.token}`,
+        // Decisions made from here are audited as the CLI's.
+        "x-kubernaut-channel": "cli",
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch (error) {
+    throw new ApiUnreachableError(target.url, causeOf(error));
+  }
   const payload = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string } };
   if (!response.ok)
     throw new ApiCallError(
       response.status,
       payload.error?.code ?? "error",
       payload.error?.message ?? response.statusText,
+      `${method} ${url}`,
     );
   return payload as T;
 }
@@ -63,7 +91,7 @@ export function option(args: string[], name: string): string | undefined {
 
 /** Positional arguments: everything that is neither a flag nor a flag's value. */
 /** Flags that take no value (so the word after them is not swallowed as one). */
-const SWITCHES = new Set(["--wait"]);
+const SWITCHES = new Set(["--wait", "--json"]);
 
 export function positional(args: string[]): string[] {
   const result: string[] = [];

@@ -3,13 +3,25 @@ import { auditCommand } from "./audit";
 import { graduationCommand } from "./graduation";
 import { intakeCommand, reportCommand } from "./intake";
 import { policyCommand } from "./policy";
+import { remediationsCommand } from "./remediations";
 import { suggestionsCommand } from "./suggestions";
+import { fingerprintsCommand, pauseCommand, trustCommand } from "./trust";
 
 const USAGE = `kubernaut <command>
 
   policy build                         compile the shipped Rego policies to wasm (needs the OPA CLI)
   policy test                          run the Rego unit tests of every shipped policy (opa test)
-  policy eval --policy F --input F     evaluate a policy (.rego, .wasm or bundle) on an input document
+  policy eval --policy F --input F     evaluate a policy (.rego, .wasm or bundle) on an input document;
+                                        exits 1 when the policy is unusable (degraded)
+  remediations list [--phase P] [--outcome O] [--namespace NS] [--limit N]
+                                        remediations, newest first
+  remediations show ID                  one remediation: root cause, choice, decision, patch, timeline
+  trust show                            the ladder in force: dry-run switch, policy, each workflow's level
+  trust set WORKFLOW LEVEL --reason TEXT [--namespace NS]...
+                                        graduate or demote a workflow (observe, approve, automate)
+  pause --reason TEXT | resume          the kill switch: stop / restart all execution
+  fingerprints release FP|ID --reason TEXT
+                                        let the next alert on a held fingerprint start a remediation
   approvals list [--decision D]         pending (or decided) approval requests
   approvals approve ID [--override F]   approve, optionally with a workflowOverride JSON file
   approvals reject ID --message TEXT    reject with a reason
@@ -22,8 +34,8 @@ const USAGE = `kubernaut <command>
                                         natural-language intake: the model turns TEXT into a signal
   intake show ID                        an intake's state and the remediation it led to
 
-  The approvals, audit, graduation, suggestions, report and intake commands use the HTTP API: --url / KUBERNAUT_URL (default
-  http://127.0.0.1:8787) and --token / KUBERNAUT_TOKEN.
+  Every command but policy uses the HTTP API: --url / KUBERNAUT_URL (default http://127.0.0.1:8787)
+  and --token / KUBERNAUT_TOKEN (npm start prints both).
 `;
 
 /** Entry point; returns the exit code. Output goes to stdout, errors to stderr. */
@@ -48,6 +60,15 @@ export async function main(
         return await reportCommand(rest, out);
       case "intake":
         return await intakeCommand(rest, out);
+      case "remediations":
+        return await remediationsCommand(rest, out);
+      case "trust":
+        return await trustCommand(rest, out);
+      case "pause":
+      case "resume":
+        return await pauseCommand(command, rest, out);
+      case "fingerprints":
+        return await fingerprintsCommand(rest, out);
       default:
         out(USAGE);
         return command === undefined || command === "help" || command === "--help" ? 0 : 2;

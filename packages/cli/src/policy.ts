@@ -33,7 +33,13 @@ export async function policyCommand(args: string[], out: (line: string) => void)
         return 2;
       }
       const input = JSON.parse(readFileSync(inputPath, "utf8")) as PolicyInput;
-      out(JSON.stringify(await evaluateFile(policyPath, input), null, 2));
+      const result = await evaluateFile(policyPath, input);
+      out(JSON.stringify(result, null, 2));
+      // A degraded answer is the pipeline's safe default, not the policy's: a script must see it failed.
+      if (result.degraded) {
+        process.stderr.write(`kubernaut: policy ${policyPath} is unusable: ${result.reason}\n`);
+        return 1;
+      }
       return 0;
     }
     default:

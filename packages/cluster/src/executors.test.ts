@@ -156,9 +156,11 @@ describe("executors against the simulator over HTTP", () => {
   it("IncreaseMemoryLimits applies the absolute limit it was given, and OOMKilled pods heal", async () => {
     sim.setBehaviour({ memoryDemand: { "shop/checkout/app": "300Mi" } });
     expect(await podsReady("app=checkout")).toEqual([false, false]);
-    await run("IncreaseMemoryLimits", { container: "app", memoryLimit: 402_653_184 });
+    const result = await run("IncreaseMemoryLimits", { container: "app", memoryLimit: 402_653_184 });
     const container = (await access.read(deployment)).spec.template.spec.containers[0];
-    expect(container.resources.limits.memory).toBe("402653184");
+    // Stored in bytes, sent as the quantity an operator would write (issue 21).
+    expect(container.resources.limits.memory).toBe("384Mi");
+    expect(result.summary).toBe("set the memory limit of app to 384Mi");
     expect(await podsReady("app=checkout")).toEqual([true, true]);
   });
 

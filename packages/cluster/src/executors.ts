@@ -1,3 +1,4 @@
+import { formatQuantity } from "@kubernaut/workflows";
 import type { ClusterAccess, K8s, ObjectRef } from "./access";
 import { evictablePods, nodeDrain, workloadRollout } from "./convergence";
 import { ExecutionError, statusCode, statusMessage, withKubernetesRetries } from "./errors";
@@ -273,7 +274,8 @@ const APPLY: Record<string, Apply> = {
   /** The new limit is absolute (analysis resolved it), so applying it twice cannot compound. */
   IncreaseMemoryLimits: async (access, current, request) => {
     const container = String(request.parameters.container ?? "");
-    const limit = Number(request.parameters.memoryLimit);
+    // Stored in bytes (exact); sent and reported as the quantity an operator would write.
+    const limit = formatQuantity(Number(request.parameters.memoryLimit));
     const containers = (current.spec?.template?.spec?.containers ?? []) as K8s[];
     if (!containers.some((c) => c.name === container)) {
       throw new ExecutionError(
@@ -286,12 +288,12 @@ const APPLY: Record<string, Apply> = {
       body: guarded(current, request.remediationId, {
         spec: {
           template: {
-            spec: { containers: [{ name: container, resources: { limits: { memory: String(limit) } } }] },
+            spec: { containers: [{ name: container, resources: { limits: { memory: limit } } }] },
           },
         },
       }),
     });
-    return `set the memory limit of ${container} to ${limit} bytes`;
+    return `set the memory limit of ${container} to ${limit}`;
   },
 
   ScaleReplicas: async (access, current, request) => {
@@ -593,7 +595,9 @@ export function plannedChange(request: ExecutionRequest): {
                     containers: [
                       {
                         name: request.parameters.container,
-                        resources: { limits: { memory: String(request.parameters.memoryLimit) } },
+                        resources: {
+                          limits: { memory: formatQuantity(Number(request.parameters.memoryLimit)) },
+                        },
                       },
                     ],
                   },

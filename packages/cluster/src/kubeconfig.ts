@@ -1,4 +1,5 @@
 import { KubeConfig } from "@kubernetes/client-node";
+import { stringify as stringifyYaml } from "yaml";
 
 /**
  * The cluster the product talks to: `KUBECONFIG` (or the default ~/.kube/config) for real clusters,
@@ -26,4 +27,19 @@ export function kubeConfigFor(options: {
   }
   if (options.context) kc.setCurrentContext(options.context);
   return kc;
+}
+
+/**
+ * A kubeconfig file for the simulator (or any plain-HTTP loopback apiserver), so an operator can point
+ * kubectl at the cluster the product acts on and watch it change.
+ */
+export function kubeConfigYaml(server: string, name = "kubernaut-simulator"): string {
+  return stringifyYaml({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name, cluster: { server } }],
+    users: [{ name, user: { token: "simulator" } }],
+    contexts: [{ name, context: { cluster: name, user: name } }],
+    "current-context": name,
+  });
 }

@@ -107,6 +107,22 @@ describe("parseConfig", () => {
     });
   });
 
+  it.each([
+    [{}, {}, "http://127.0.0.1:8787"],
+    [{}, { PORT: "9090" }, "http://127.0.0.1:9090"],
+    [{ server: { port: 8123 } }, {}, "http://127.0.0.1:8123"],
+    [
+      { notification: { baseUrl: "https://kubernaut.example.com" } },
+      { PORT: "9090" },
+      "https://kubernaut.example.com",
+    ],
+  ])(
+    "links in notifications follow the port it listens on unless baseUrl is set (%j, %j)",
+    (document, env, url) => {
+      expect(parseConfig(document, env).notification.baseUrl).toBe(url);
+    },
+  );
+
   it("rejects a bad PORT from the environment naming the key", () => {
     expect(problemsOf({}, { PORT: "http" })[0]).toMatch(/^server\.port:/);
   });

@@ -27,7 +27,14 @@ export function parseConfig(document: unknown, env: Env = {}, source = "config")
   const input = withEnvOverrides(document ?? {}, env, source);
   const result = ConfigSchema.safeParse(input);
   if (!result.success) throw new ConfigError(source, describeIssues(result.error));
-  return result.data;
+  const config = result.data;
+  // Links in notifications point at this installation: unless configured, at the port it listens on
+  // (PORT included), not at the default 8787.
+  const notification = (input as { notification?: { baseUrl?: unknown } | null }).notification;
+  if (notification?.baseUrl === undefined) {
+    config.notification.baseUrl = `http://127.0.0.1:${config.server.port}`;
+  }
+  return config;
 }
 
 /** Reads `KUBERNAUT_CONFIG` or ./kubernaut.config.yaml; an absent default file means all defaults. */

@@ -305,7 +305,7 @@ export const ConfigSchema = z
           .object({ maxRemediations: count(3), window: duration("1h", { min: "5m", max: "168h" }) })
           .strict()
           .prefault({}),
-        /** Where links in notifications point (the console and API of this installation). */
+        /** Where links in notifications point (the console and API of this installation); default http://127.0.0.1:<server.port>. */
         baseUrl: z.url().default("http://127.0.0.1:8787"),
       })
       .strict()

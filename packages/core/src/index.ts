@@ -11,3 +11,5 @@ export * from "./remediation";
 export * from "./signal-type";
 export * from "./suggestion";
 export * from "./target";
+export * from "./timeline";
+export * from "./trust-ladder";

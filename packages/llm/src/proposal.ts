@@ -1,4 +1,4 @@
-import { type ParameterValue, validateParameters, type WorkflowDefinition } from "@kubernaut/workflows";
+import { normalizeParameters, type WorkflowDefinition } from "@kubernaut/workflows";
 import { z } from "zod";
 
 /** What a model must answer: the rules investigator's result shape (DESIGN §3.3), as JSON. */
@@ -46,9 +46,10 @@ export function checkProposal(text: string, catalog: readonly WorkflowDefinition
       problem: `workflow ${proposal.workflowId} is not in the catalog (choose one of: ${catalog.map((w) => w.id).join(", ")}, or null)`,
     };
   }
-  const problems = validateParameters(workflow, proposal.parameters as Record<string, ParameterValue>);
+  const { parameters, problems } = normalizeParameters(workflow, proposal.parameters);
   if (problems.length) return { ok: false, problem: `parameters of ${workflow.id}: ${problems.join("; ")}` };
-  return { ok: true, proposal };
+  // A model may answer "1Gi": the selection keeps canonical bytes, like the rules investigator's.
+  return { ok: true, proposal: { ...proposal, parameters } };
 }
 
 /** A model's JSON answer, with or without a Markdown code fence around it; throws when it is not JSON. */

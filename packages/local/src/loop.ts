@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { serve } from "@hono/node-server";
-import { ClusterAccess, kubeConfigFor } from "@kubernaut/cluster";
+import { ClusterAccess, kubeConfigFor, kubeConfigYaml } from "@kubernaut/cluster";
 import { ClusterSimulator } from "@kubernaut/cluster/simulator";
-import { type Config, watchedConfig } from "@kubernaut/config";
+import { type Config, configPath, watchedConfig } from "@kubernaut/config";
+import { ladderSummary } from "@kubernaut/core";
 import { breakerGauge, type SlackStandIn, startSlackStandIn } from "@kubernaut/notify";
 import { reconcileAfterRestart } from "@kubernaut/pipeline";
 import {
@@ -16,6 +17,7 @@ import {
   localApp,
   outboxSweep,
   pipelineStarter,
+  policyFile,
   remediations,
   systemAudit,
   trust,
@@ -23,8 +25,12 @@ import {
 import { startLocalPipeline } from "@kubernaut/runtime/local";
 import { createDynamoClient, ensureTable } from "@kubernaut/store";
 import { logger, metrics } from "@kubernaut/telemetry";
+import { CATALOG, withRegistered } from "@kubernaut/workflows";
 import type { KubeConfig } from "@kubernetes/client-node";
+import type { StartupReport } from "./banner";
 import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local";
+import { ensureOpaFor } from "./opa";
+import { localConfigCheck, scenarioFile } from "./paths";
 import { localSecrets } from "./secrets";
 
 export interface LocalLoopOptions {
@@ -42,6 +48,8 @@ export interface LocalLoopOptions {
   monitorIntervalMs?: number;
   /** Overrides the simulator scenario's behaviour (tests: e.g. readyAfterMs 0). */
   simulatorBehaviour?: unknown;
+  /** Progress worth telling while starting (building the OPA CLI). */
+  log?: (line: string) => void;
 }
 
 /**
@@ -71,8 +79,16 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
       KUBERNAUT_ADMIN_TOKEN: secrets.adminToken,
       ...(slackStandIn ? { SLACK_API_URL: slackStandIn.apiUrl } : {}),
     };
-    const config = watchedConfig(loopEnv, cwd, (error) =>
-      logger.error("config change refused; keeping the last good one", { error }),
+    // The paths the config names are checked at start-up (a missing policy fails it, naming the key)
+    // and on every reload (refused, the last good config kept, the reason logged).
+    const config = watchedConfig(
+      loopEnv,
+      cwd,
+      (error) =>
+        logger.error("config change refused; keeping the last good one", {
+          reason: (error as Error).message,
+        }),
+      localConfigCheck(cwd, loopEnv),
     );
     const initial: Config = config();
     let dynamo: DynamoDbLocal | undefined;
@@ -87,19 +103,32 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
     // The managed cluster: KUBECONFIG when set, otherwise the simulator running the configured scenario.
     let simulator: ClusterSimulator | undefined;
     let kubeConfig: KubeConfig;
+    let cluster: StartupReport["cluster"];
     if (env.KUBECONFIG || initial.cluster.kubeconfig) {
+      const kubeconfig = resolve(cwd, initial.cluster.kubeconfig ?? (env.KUBECONFIG as string));
       kubeConfig = kubeConfigFor({
-        kubeconfig: resolve(cwd, initial.cluster.kubeconfig ?? (env.KUBECONFIG as string)),
+        kubeconfig,
         ...(initial.cluster.context ? { context: initial.cluster.context } : {}),
       });
+      cluster = {
+        source: "kubeconfig",
+        server: kubeConfig.getCurrentCluster()?.server ?? "(no current cluster)",
+        kubeconfig,
+        ...(initial.cluster.context ? { context: initial.cluster.context } : {}),
+      };
     } else {
       simulator = new ClusterSimulator();
-      const scenario = resolve(cwd, initial.cluster.scenario);
-      if (existsSync(scenario)) simulator.loadScenario(readFileSync(scenario, "utf8"));
+      const scenario = scenarioFile(initial, cwd);
+      if (scenario) simulator.loadScenario(readFileSync(scenario, "utf8"));
       if (options.simulatorBehaviour) simulator.setBehaviour(options.simulatorBehaviour);
       const served = await simulator.listen();
       stops.push(served.close);
       kubeConfig = kubeConfigFor({ server: served.url });
+      // So an operator can watch the cluster the product acts on: kubectl --kubeconfig <this> get deploy -A
+      mkdirSync(dataDir, { recursive: true });
+      const kubeconfig = join(dataDir, "kubeconfig");
+      writeFileSync(kubeconfig, kubeConfigYaml(served.url), { mode: 0o600 });
+      cluster = { source: "simulator", server: served.url, kubeconfig, ...(scenario ? { scenario } : {}) };
     }
     const clusterAccess = new ClusterAccess(kubeConfig);
 
@@ -124,6 +153,13 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
     const unusable = await classifier(rt).problem();
     if (unusable) throw new Error(`signalProcessing.classificationPolicy: ${unusable}`);
     const store = remediations(rt);
+    // A custom .rego needs the OPA CLI before the policies load: built here when Go is present.
+    const opa = await ensureOpaFor(
+      [policyFile(rt, "approval"), policyFile(rt, "classification")].filter(
+        (p): p is string => p !== undefined,
+      ),
+      options.log,
+    );
     // Breaker state lives in DynamoDB; read it at scrape time so /metrics shows the shared truth.
     const uncollect = metrics.collect(async () => {
       for (const breaker of await breakers(rt).all()) {
@@ -164,8 +200,20 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
     );
     const address = server.address();
     const boundPort = typeof address === "object" && address ? address.port : port;
+    const file = configPath(loopEnv, cwd);
+    const startup: StartupReport = {
+      ...(existsSync(file) ? { configFile: file } : {}),
+      policies: {
+        approval: await approvalPolicy(rt).describe(),
+        classification: await classifier(rt).describe(),
+      },
+      opa,
+      cluster,
+      trust: await trustInForce(rt, initial),
+    };
     return {
       url: `http://127.0.0.1:${boundPort}`,
+      startup,
       secrets,
       rt,
       store,
@@ -190,3 +238,24 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
 }
 
 export type LocalLoop = Awaited<ReturnType<typeof startLocalLoop>>;
+
+/** The trust ladder as configured and recorded: global dry-run, each workflow's level, the policy. */
+async function trustInForce(rt: Parameters<typeof trust>[0], config: Config) {
+  const records = await trust(rt).all();
+  const byId = new Map(records.map((r) => [r.workflowId, r]));
+  const registerAs = config.remediationOrchestrator.newWorkflowsDryRun ? "observe" : "approve";
+  const catalog = withRegistered(
+    CATALOG,
+    records.flatMap((r) => (r.definition ? [r.definition] : [])),
+  );
+  const policy = await approvalPolicy(rt).describe();
+  return ladderSummary({
+    dryRun: config.remediationOrchestrator.dryRun,
+    workflows: catalog.map((w) => ({
+      id: w.id,
+      level: byId.get(w.id)?.level ?? registerAs,
+      namespaces: byId.get(w.id)?.namespaces ?? {},
+    })),
+    policy: { configured: policy.path !== undefined, usable: policy.hash !== undefined },
+  });
+}

@@ -126,7 +126,7 @@ export function createMcpServer(api: CallerApi): McpServer {
     "decide_approval",
     {
       description:
-        "Approve or reject an approval request; to approve with changes give workflowName, parameters (absolute values) and a rationale. Same rules as the API: your scope, the parameter schema, and the policy re-evaluated on overrides.",
+        "Approve or reject an approval request; to approve with changes give workflowName, parameters (absolute values; memory as a Kubernetes quantity such as 768Mi) and a rationale. Same rules as the API: your scope, the parameter schema, and the policy re-evaluated on overrides.",
       inputSchema: {
         approvalId: ApprovalId,
         decision: z.enum(["Approved", "Rejected"]),

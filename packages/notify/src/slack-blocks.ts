@@ -1,3 +1,4 @@
+import { displayParameters } from "@kubernaut/workflows";
 import type { KnownBlock } from "@slack/web-api";
 import type { NotificationRequest } from "./types";
 
@@ -56,8 +57,9 @@ export function approvalBlocks(notification: NotificationRequest): KnownBlock[] 
   const { context } = notification;
   const blocks = notificationBlocks(notification);
   if (context.parameters && Object.keys(context.parameters).length > 0) {
-    const rendered = Object.entries(context.parameters)
-      .map(([k, v]) => `• \`${k}\`: ${JSON.stringify(v)}`)
+    // Quantities as an approver reads them (memoryLimit: 600Mi), not in bytes.
+    const rendered = Object.entries(displayParameters(context.workflowId, context.parameters))
+      .map(([k, v]) => `• \`${k}\`: ${v}`)
       .join("\n");
     blocks.push({
       type: "section",

@@ -40,10 +40,7 @@ export async function compileRego(regoPath: string, entrypoint = APPROVAL_ENTRYP
         dirname(resolve(regoPath)),
       );
     } catch (error) {
-      throw new PolicyCompileError(
-        regoPath,
-        (error as { stderr?: string }).stderr ?? (error as Error).message,
-      );
+      throw new PolicyCompileError(regoPath, compilerMessage(error, regoPath));
     }
     const { stdout } = await run("tar", ["-xzOf", bundle, "/policy.wasm"], {
       encoding: "buffer",
@@ -53,6 +50,22 @@ export async function compileRego(regoPath: string, entrypoint = APPROVAL_ENTRYP
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * What the compiler said. `opa build` prints its errors on stdout (stderr stays empty), and names the
+ * file as it was given — by its base name, since it runs in the file's directory — so the message is
+ * taken from whichever stream has it and the file is named by its full path, with OPA's line number:
+ * `policy /x/mine.rego does not compile: /x/mine.rego:3: rego_parse_error: unexpected eof token`.
+ */
+export function compilerMessage(error: unknown, regoPath: string): string {
+  const e = error as { stdout?: string; stderr?: string; message?: string };
+  const said = [e.stderr, e.stdout].map((s) => s?.trim()).find((s) => s) ?? e.message ?? String(error);
+  const name = basename(regoPath);
+  return said
+    .replace(/^error: (?:load error: )?\d+ errors? occurred(?: during loading)?: /, "")
+    .split(`${name}:`)
+    .join(`${resolve(regoPath)}:`);
 }
 
 /** Runs `opa test` on a policy and its `_test.rego`; throws with OPA's report when a test fails. */

@@ -8,7 +8,23 @@ import { committedWasmFor } from "./shipped";
 /** The port the pipeline and the approvals API use; it never throws, it degrades. */
 export interface PolicyEngine {
   evaluate(input: PolicyInput): Promise<PolicyOutcome>;
+  /** Which policy is in force, for people (`npm start`, the console); absent on test doubles. */
+  describe?(): Promise<PolicyStatus>;
 }
+
+/**
+ * The policy in force as an operator asks about it: the configured file (absent: none configured),
+ * the hash and load time of the version in use, and why the file on disk is refused, if it is.
+ */
+export interface PolicyStatus {
+  path?: string;
+  hash?: string;
+  loadedAt?: string;
+  error?: string;
+}
+
+/** The reason every decision carries when no approval policy is configured (not a broken one). */
+export const NO_POLICY_REASON = "no approval policy configured: every remediation requires approval";
 
 /**
  * A Rego file (`.rego`, or compiled `.wasm`) loaded into opa-wasm and re-checked at most every
@@ -17,6 +33,7 @@ export interface PolicyEngine {
  */
 export class WatchedRego<T extends { hash: string; source: string }> {
   private current: T | undefined;
+  private loadedAt: string | undefined;
   private lastError: string | undefined;
   private stamp = "";
   private checkedAt = 0;
@@ -59,6 +76,17 @@ export class WatchedRego<T extends { hash: string; source: string }> {
     };
   }
 
+  /** Loads (or re-checks) the configured file and says which version is in force. */
+  async describe(): Promise<PolicyStatus> {
+    const { module, path, error } = await this.module();
+    return {
+      ...(path ? { path } : {}),
+      ...(module ? { hash: module.hash } : {}),
+      ...(module && this.loadedAt ? { loadedAt: this.loadedAt } : {}),
+      ...(error ? { error } : {}),
+    };
+  }
+
   private async reload(path: string): Promise<void> {
     this.checkedAt = Date.now();
     let stamp: string;
@@ -77,6 +105,8 @@ export class WatchedRego<T extends { hash: string; source: string }> {
         : (committedWasmFor(path) ?? (await compileRego(path, this.entrypointOf(path))));
       const next = await this.load(wasm, path);
       if (this.current?.hash !== next.hash) logger.info("policy loaded", { path, hash: next.hash });
+      if (this.current?.hash !== next.hash || this.current?.source !== next.source)
+        this.loadedAt = new Date().toISOString();
       this.current = next;
       this.lastError = undefined;
     } catch (error) {
@@ -117,13 +147,17 @@ export class FilePolicyStore implements PolicyEngine {
 
   async evaluate(input: PolicyInput): Promise<PolicyOutcome> {
     const { module, path, error } = await this.watched.module();
-    if (!path) return count(degraded("no approval policy configured: every remediation requires approval"));
+    if (!path) return count(degraded(NO_POLICY_REASON));
     if (!module) return count(degraded(`policy ${path} is unusable: ${error ?? "not loaded"}`));
     return count(module.evaluate(input));
   }
 
   status(): { hash?: string; lastError?: string } {
     return this.watched.status();
+  }
+
+  describe(): Promise<PolicyStatus> {
+    return this.watched.describe();
   }
 }
 

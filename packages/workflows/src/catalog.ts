@@ -69,9 +69,9 @@ export const CATALOG: readonly WorkflowDefinition[] = [
       container: { type: "string", description: "the container to change", required: true },
       memoryLimit: {
         type: "quantity",
-        description: "the new absolute memory limit in bytes",
+        description: "the new absolute memory limit, a Kubernetes quantity (e.g. 768Mi, 1Gi)",
         required: true,
-        minimum: 16_777_216,
+        minimum: "16Mi",
       },
     },
     changesSpec: true,

@@ -1,4 +1,16 @@
 import { z } from "zod";
+import { parseQuantity, QuantityError } from "./quantity";
+
+/** A bound: a number, or for quantities a Kubernetes quantity ("16Mi"), stored in bytes. */
+const Bound = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  try {
+    return parseQuantity(value);
+  } catch (error) {
+    if (typeof value === "number") return value;
+    ctx.addIssue({ code: "custom", message: error instanceof QuantityError ? error.message : String(error) });
+    return z.NEVER;
+  }
+});
 
 /** One parameter of a workflow; analysis resolves it to an absolute value before anything runs. */
 export const ParameterSpec = z
@@ -6,8 +18,8 @@ export const ParameterSpec = z
     type: z.enum(["integer", "number", "string", "boolean", "quantity"]),
     description: z.string().min(1),
     required: z.boolean().default(false),
-    minimum: z.number().optional(),
-    maximum: z.number().optional(),
+    minimum: Bound.optional(),
+    maximum: Bound.optional(),
     enum: z.array(z.string()).min(1).optional(),
     default: z.union([z.string(), z.number(), z.boolean()]).optional(),
   })

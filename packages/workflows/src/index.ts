@@ -1,3 +1,4 @@
 export * from "./catalog";
 export * from "./definition";
 export * from "./parameters";
+export * from "./quantity";

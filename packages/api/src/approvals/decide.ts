@@ -11,16 +11,11 @@ import {
   type WorkflowRecord,
 } from "@kubernaut/store";
 import { metrics } from "@kubernaut/telemetry";
-import {
-  findWorkflow,
-  type ParameterValue,
-  validateParameters,
-  type WorkflowDefinition,
-} from "@kubernaut/workflows";
+import { findWorkflow, normalizeParameters, type WorkflowDefinition } from "@kubernaut/workflows";
 import { z } from "zod";
 import type { Caller } from "../auth";
 import { mayDecide } from "../auth/scope";
-import { ApiError, parseOrThrow } from "../errors";
+import { ApiError, jsonBody, parseBody } from "../errors";
 import { type DecisionSender, deliverDecision } from "./deliver";
 
 export const DecisionBody = z
@@ -81,7 +76,10 @@ export async function decideApproval(
     body: unknown;
   },
 ) {
-  const body = parseOrThrow(DecisionBody, request.body, "decision");
+  const body = parseBody(DecisionBody, jsonBody(request.body), "decision", {
+    decision: "Approved",
+    message: "the rollback is right",
+  });
   const now = deps.now?.() ?? new Date();
   if (body.workflowOverride && body.decision !== "Approved") {
     throw new ApiError(
@@ -207,7 +205,8 @@ async function checkOverride(
       `invalid decision: workflowOverride.workflowName: no workflow ${override.workflowName} in the catalog`,
     );
   }
-  const problems = validateParameters(workflow, override.parameters as Record<string, ParameterValue>);
+  // Quantities may be typed as "600Mi"; the override is stored and executed in canonical bytes.
+  const { parameters, problems } = normalizeParameters(workflow, override.parameters);
   if (problems.length > 0) {
     throw new ApiError(
       400,
@@ -243,11 +242,11 @@ async function checkOverride(
       workflowTrustLevel: level ?? "observe",
       workflowName: workflow.id,
       actionType: workflow.actionType,
-      override: { workflowName: workflow.id, parameters: override.parameters, rationale: override.rationale },
+      override: { workflowName: workflow.id, parameters, rationale: override.rationale },
       identity: { user: caller.name, groups: [caller.role], name: caller.name, role: caller.role },
     }),
   );
   if (outcome.deny)
     throw new ApiError(403, "policy_denied", `the policy refuses this override: ${outcome.reason}`);
-  return { workflowName: workflow.id, parameters: override.parameters, rationale: override.rationale };
+  return { workflowName: workflow.id, parameters, rationale: override.rationale };
 }

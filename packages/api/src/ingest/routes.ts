@@ -36,7 +36,12 @@ export function ingestRoutes(deps: IngestDeps, options: IngestRouteOptions) {
       try {
         body = JSON.parse(text);
       } catch (error) {
-        throw new ApiError(400, "invalid_request", `body is not valid JSON: ${(error as Error).message}`);
+        // Alertmanager never sends this; a person testing with curl does, and needs the shape.
+        throw new ApiError(
+          400,
+          "invalid_request",
+          `body is not valid JSON: ${(error as Error).message}; expected an Alertmanager v4 webhook like {"version":"4","status":"firing","alerts":[{"status":"firing","labels":{"alertname":"KubePodCrashLooping","namespace":"staging","deployment":"checkout"},"startsAt":"2026-01-01T00:00:00Z"}]}`,
+        );
       }
       const webhook = parseOrThrow(AlertmanagerWebhook, body, "Alertmanager webhook");
       const receivedAt = deps.now?.() ?? new Date();

@@ -5,7 +5,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { type AuthEnv, apiAuth, requestChannel } from "../auth";
-import { ApiError, parseOrThrow } from "../errors";
+import { ApiError, parseBody, parseOrThrow, readJsonBody } from "../errors";
 import type { IntakeStarter } from "./starter";
 import { submitIntake } from "./submit";
 
@@ -62,13 +62,9 @@ export function intakeRoutes(deps: IntakeRouteDeps, tokens: readonly ApiTokenCon
       }),
       async (c) => {
         const { intakes, starter } = enabled();
-        let body: unknown;
-        try {
-          body = JSON.parse(await c.req.text());
-        } catch (error) {
-          throw new ApiError(400, "invalid_request", `body is not valid JSON: ${(error as Error).message}`);
-        }
-        const input = parseOrThrow(TextSignalRequest, body, "text signal");
+        const input = parseBody(TextSignalRequest, await readJsonBody(c), "text signal", {
+          text: "checkout pods in staging keep restarting since the 14:00 deploy",
+        });
         const keyHeader = c.req.header("idempotency-key");
         const key =
           keyHeader === undefined ? undefined : parseOrThrow(IdempotencyKey, keyHeader, "Idempotency-Key");

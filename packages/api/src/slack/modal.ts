@@ -1,4 +1,12 @@
-import type { ParameterSpec, ParameterValue, WorkflowDefinition } from "@kubernaut/workflows";
+import {
+  formatParameterValue,
+  formatQuantity,
+  type ParameterSpec,
+  type ParameterValue,
+  parseQuantity,
+  QuantityError,
+  type WorkflowDefinition,
+} from "@kubernaut/workflows";
 
 export const MODAL_CALLBACK_ID = "approve_with_changes";
 export const RATIONALE_BLOCK = "rationale";
@@ -9,12 +17,13 @@ type Json = Record<string, unknown>;
 function input(name: string, spec: ParameterSpec, proposed: ParameterValue | undefined): Json {
   const initial = proposed ?? spec.default;
   const label = { type: "plain_text", text: name.slice(0, 2000) };
+  const bound = (value: number) => (spec.type === "quantity" ? formatQuantity(value) : String(value));
   const hint = {
     type: "plain_text",
     text: [
       spec.description,
-      spec.minimum !== undefined ? `≥ ${spec.minimum}` : "",
-      spec.maximum !== undefined ? `≤ ${spec.maximum}` : "",
+      spec.minimum !== undefined ? `≥ ${bound(spec.minimum)}` : "",
+      spec.maximum !== undefined ? `≤ ${bound(spec.maximum)}` : "",
     ]
       .filter(Boolean)
       .join(" · ")
@@ -28,11 +37,12 @@ function input(name: string, spec: ParameterSpec, proposed: ParameterValue | und
   } else if (spec.type === "string" && spec.enum) {
     element = { type: "static_select", action_id: "value", options: spec.enum.map(option) };
     if (initial !== undefined) element.initial_option = option(String(initial));
-  } else if (spec.type === "string") {
+  } else if (spec.type === "string" || spec.type === "quantity") {
+    // A quantity is typed as people write it ("768Mi"), which a number input would refuse.
     element = {
       type: "plain_text_input",
       action_id: "value",
-      ...(initial !== undefined ? { initial_value: String(initial) } : {}),
+      ...(initial !== undefined ? { initial_value: formatParameterValue(spec, initial) } : {}),
     };
   } else {
     element = {
@@ -106,7 +116,13 @@ export function readModalSubmission(
     if (raw === undefined || raw === null || raw === "") continue;
     if (spec.type === "boolean") parameters[name] = raw === "true";
     else if (spec.type === "string") parameters[name] = raw;
-    else {
+    else if (spec.type === "quantity") {
+      try {
+        parameters[name] = parseQuantity(raw);
+      } catch (error) {
+        errors[paramBlock(name)] = error instanceof QuantityError ? error.message : String(error);
+      }
+    } else {
       const number = Number(raw);
       if (!Number.isFinite(number)) errors[paramBlock(name)] = "must be a number";
       else parameters[name] = number;

@@ -10,7 +10,7 @@ import {
 import { Hono } from "hono";
 import { z } from "zod";
 import { type AuthEnv, apiAuth } from "../auth";
-import { ApiError, parseOrThrow } from "../errors";
+import { ApiError, parseBody, readJsonBody } from "../errors";
 import { catalogWithRegistered } from "../workflows/registered";
 import type { TrustDeps } from "../workflows/routes";
 
@@ -46,7 +46,11 @@ export function suggestionRoutes(
     )
     .post("/api/v1/suggestions/:id/workflow", apiAuth(tokens, "admin"), async (c) => {
       const suggestion = await load(deps, c.req.param("id"));
-      const body = parseOrThrow(Conversion, await c.req.json().catch(() => undefined), "conversion");
+      const body = parseBody(Conversion, await readJsonBody(c), "conversion", {
+        workflowId: "queue-backlog-restart-v1",
+        parameters: { mode: "rolloutRestart" },
+        reason: "drains stuck consumers",
+      });
       if (suggestion.status === "Converted")
         throw new ApiError(
           409,

@@ -11,7 +11,7 @@ import type { WorkflowDefinition } from "@kubernaut/workflows";
 import { Hono } from "hono";
 import { z } from "zod";
 import { type AuthEnv, apiAuth, requestChannel } from "../auth";
-import { parseOrThrow } from "../errors";
+import { parseBody, parseOrThrow, readJsonBody } from "../errors";
 import { changeTrustLevel, registerLevel, setPaused, TrustChange } from "./actions";
 import { catalogWithRegistered } from "./registered";
 
@@ -27,6 +27,13 @@ export interface TrustDeps {
 }
 
 const PauseBody = z.object({ reason: z.string().min(1).max(2000) }).strict();
+
+/** What each body looks like, shown when one is missing or malformed. */
+export const BODY_EXAMPLES = {
+  trust: { level: "automate", namespaces: ["staging"], reason: "graduation report: 5 assessed, all Full" },
+  release: { reason: "fixed the ConfigMap by hand; let the next alert through" },
+  pause: { reason: "cluster upgrade in progress" },
+} as const;
 
 /**
  * The trust ladder's controls (DESIGN §9): the catalog with trust levels and statistics; graduating
@@ -54,11 +61,19 @@ export function trustRoutes(deps: TrustDeps, tokens: readonly ApiTokenConfig[]) 
           };
         }),
       );
-      return c.json({ items });
+      const config = deps.config();
+      // What decides besides each workflow's level, so a client can say which rung is in force.
+      const ladder = {
+        dryRun: config.remediationOrchestrator.dryRun,
+        newWorkflowsDryRun: config.remediationOrchestrator.newWorkflowsDryRun,
+        approvalPolicy: config.aianalysis.rego.policy ?? null,
+        paused: (await deps.trust.paused()).paused,
+      };
+      return c.json({ items, ladder });
     })
     .patch("/api/v1/workflows/:id/trust", apiAuth(tokens, "admin"), async (c) => {
       const id = c.req.param("id");
-      const change = parseOrThrow(TrustChange, await c.req.json().catch(() => undefined), "trust change");
+      const change = parseBody(TrustChange, await readJsonBody(c), "trust change", BODY_EXAMPLES.trust);
       const after = await changeTrustLevel(deps, {
         workflowId: id,
         change,
@@ -72,7 +87,7 @@ export function trustRoutes(deps: TrustDeps, tokens: readonly ApiTokenConfig[]) 
         c.req.param("fp"),
         "fingerprint",
       );
-      const { reason } = parseOrThrow(PauseBody, await c.req.json().catch(() => undefined), "release");
+      const { reason } = parseBody(PauseBody, await readJsonBody(c), "release", BODY_EXAMPLES.release);
       const released = await deps.store.releaseHolds(fingerprint);
       await deps.systemAudit.append({
         type: "FingerprintReleased",
@@ -134,7 +149,7 @@ export function trustRoutes(deps: TrustDeps, tokens: readonly ApiTokenConfig[]) 
     })
     .get("/api/v1/pause", apiAuth(tokens, "viewer"), async (c) => c.json(await deps.trust.paused()))
     .put("/api/v1/pause", apiAuth(tokens, "admin"), async (c) => {
-      const { reason } = parseOrThrow(PauseBody, await c.req.json().catch(() => undefined), "pause");
+      const { reason } = parseBody(PauseBody, await readJsonBody(c), "pause", BODY_EXAMPLES.pause);
       return c.json(
         await setPaused(
           deps,

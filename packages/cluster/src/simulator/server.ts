@@ -2,11 +2,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { Behaviour, ContainerLogUnavailable, modelContainerLog } from "./behaviour";
 import { Controllers, isReady } from "./controllers";
+import { discovery } from "./discovery";
 import { jsonPatch, mergePatch, strategicMergePatch } from "./patch";
 import { byPlural, type ResourceType } from "./resources";
 import { parseScenario } from "./scenario";
 import { matchesFieldSelector, matchesLabelSelector } from "./selectors";
 import { type K8sObject, ObjectStore, StatusError } from "./store";
+import { asTable, wantsTable } from "./table";
 
 export interface Fault {
   status: number;
@@ -149,13 +151,20 @@ export class ClusterSimulator {
       response.end(typeof body === "string" ? body : JSON.stringify(body));
     };
     try {
-      const url = new URL(request.url ?? "/", "http://sim");
+      const url = new URL(request.url ?? "/", `http://${request.headers.host ?? "127.0.0.1"}`);
       const chunks: Buffer[] = [];
       for await (const chunk of request) chunks.push(chunk as Buffer);
       const text = Buffer.concat(chunks).toString("utf8");
       this.reconcile();
       const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? "")?.[1];
-      const result = this.route(request.method ?? "GET", url, text, request.headers["content-type"], token);
+      const result = this.route(
+        request.method ?? "GET",
+        url,
+        text,
+        request.headers["content-type"],
+        token,
+        request.headers.accept,
+      );
       if (typeof result === "string") reply(200, result, "text/plain");
       else reply(result.status ?? 200, result.body);
     } catch (error) {
@@ -184,7 +193,12 @@ export class ClusterSimulator {
     text: string,
     contentType: string | undefined,
     token?: string,
+    accept?: string,
   ): { status?: number; body: unknown } | string {
+    if (method === "GET") {
+      const document = discovery(url.pathname, url.host);
+      if (document) return { body: document };
+    }
     const parts = url.pathname.split("/").filter(Boolean);
     // /api/v1/... or /apis/<group>/<version>/...
     const rest = parts[0] === "api" ? parts.slice(2) : parts[0] === "apis" ? parts.slice(3) : undefined;
@@ -218,7 +232,10 @@ export class ClusterSimulator {
     this.runInterleaved(verb, resource);
 
     if (!name) {
-      if (method === "GET") return { body: this.list(type, namespace, url) };
+      if (method === "GET") {
+        const list = this.list(type, namespace, url);
+        return { body: wantsTable(accept) ? asTable(type, list.items) : list };
+      }
       if (method === "POST")
         return {
           status: 201,
@@ -235,8 +252,10 @@ export class ClusterSimulator {
     if (subresource === "scale")
       return { body: this.scale(type, namespace, name, method, text, contentType) };
     switch (method) {
-      case "GET":
-        return { body: this.store.mustGet(type, namespace, name) };
+      case "GET": {
+        const object = this.store.mustGet(type, namespace, name);
+        return { body: wantsTable(accept) ? asTable(type, [object]) : object };
+      }
       case "PUT":
         return { body: this.store.update({ ...(JSON.parse(text) as K8sObject), kind: type.kind }) };
       case "PATCH":
@@ -259,7 +278,12 @@ export class ClusterSimulator {
         matchesLabelSelector(o.metadata.labels, url.searchParams.get("labelSelector") ?? undefined),
       )
       .filter((o) => matchesFieldSelector(o, url.searchParams.get("fieldSelector") ?? undefined))
-      .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+      // etcd's key order, as a real apiserver lists: by namespace, then name.
+      .sort((a, b) => {
+        const ka = `${a.metadata.namespace ?? ""}/${a.metadata.name}`;
+        const kb = `${b.metadata.namespace ?? ""}/${b.metadata.name}`;
+        return ka < kb ? -1 : ka > kb ? 1 : 0;
+      });
     return {
       kind: `${type.kind}List`,
       apiVersion: type.group ? `${type.group}/${type.version}` : type.version,

@@ -1,6 +1,6 @@
-import { CATALOG, findWorkflow, type WorkflowDefinition } from "@kubernaut/workflows";
+import { CATALOG, findWorkflow, tryParseQuantity, type WorkflowDefinition } from "@kubernaut/workflows";
 import { describe, expect, it } from "vitest";
-import { initialValues, parseQuantity, problemsToFieldErrors, readParameterForm } from "./form";
+import { initialValues, problemsToFieldErrors, readParameterForm } from "./form";
 
 const workflow = (id: string): WorkflowDefinition => {
   const found = findWorkflow(id, CATALOG);
@@ -42,7 +42,13 @@ describe("the approve-with-changes form", () => {
       "increase-memory-limits-v1",
       { param_container: "app", param_memoryLimit: "1Mi" },
       { container: "app", memoryLimit: 1_048_576 },
-      { memoryLimit: "must be ≥ 16777216" },
+      { memoryLimit: "must be ≥ 16Mi" },
+    ],
+    [
+      "increase-memory-limits-v1",
+      { param_container: "app", param_memoryLimit: "lots" },
+      { container: "app" },
+      { memoryLimit: '"lots" is not a Kubernetes quantity (e.g. 600Mi, 1Gi, 512M)' },
     ],
   ])("%s %j → parameters %j, errors %j (the API's rules)", (id, form, parameters, errors) => {
     // Act
@@ -63,7 +69,8 @@ describe("the approve-with-changes form", () => {
     ["lots", undefined],
     ["1Qi", undefined],
   ])("reads the quantity %s as %s bytes", (raw, bytes) => {
-    expect(parseQuantity(raw)).toBe(bytes);
+    // The form reads quantities with the catalog's own parser, so it accepts what the API accepts.
+    expect(tryParseQuantity(raw)).toBe(bytes);
   });
 
   it("starts from the proposed values for the proposed workflow, else the schema's defaults", () => {
@@ -72,6 +79,12 @@ describe("the approve-with-changes form", () => {
     });
     expect(initialValues(workflow("restart-pod-v1"), undefined)).toEqual({ param_mode: "deletePod" });
     expect(initialValues(workflow("scale-replicas-v1"), undefined)).toEqual({});
+    expect(
+      initialValues(workflow("increase-memory-limits-v1"), { container: "app", memoryLimit: 805_306_368 }),
+    ).toEqual({
+      param_container: "app",
+      param_memoryLimit: "768Mi",
+    });
   });
 
   it("maps what decideApproval still refuses back onto fields, and keeps the rest for the summary", () => {

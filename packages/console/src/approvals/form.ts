@@ -1,6 +1,9 @@
 import {
+  formatParameterValue,
   type ParameterSpec,
   type ParameterValue,
+  parseQuantity,
+  QuantityError,
   validateParameters,
   type WorkflowDefinition,
 } from "@kubernaut/workflows";
@@ -11,21 +14,6 @@ export const RATIONALE_FIELD = "rationale";
 export type FormValues = Record<string, string>;
 export type FieldErrors = Record<string, string>;
 
-const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
-const DECIMAL: Record<string, number> = { k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12 };
-
-/**
- * Reads a Kubernetes quantity the way operators write memory limits ("768Mi", "1Gi", "805306368"). The
- * workflow still receives an absolute number of bytes, so a retried execution cannot compound it.
- */
-export function parseQuantity(raw: string): number | undefined {
-  const match = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|K|M|G|T)?$/.exec(raw);
-  if (!match?.[1]) return undefined;
-  const unit = match[2];
-  const factor = unit ? (BINARY[unit] ?? DECIMAL[unit] ?? 1) : 1;
-  return Math.round(Number(match[1]) * factor);
-}
-
 function readValue(spec: ParameterSpec, raw: string): { value?: ParameterValue; error?: string } {
   switch (spec.type) {
     case "boolean":
@@ -34,10 +22,13 @@ function readValue(spec: ParameterSpec, raw: string): { value?: ParameterValue; 
     case "string":
       return { value: raw };
     case "quantity": {
-      const value = parseQuantity(raw);
-      return value === undefined
-        ? { error: "must be a number of bytes (e.g. 805306368 or 768Mi)" }
-        : { value };
+      // "768Mi" as typed; the workflow still receives an absolute number of bytes, so a retried
+      // execution cannot compound it.
+      try {
+        return { value: parseQuantity(raw) };
+      } catch (error) {
+        return { error: error instanceof QuantityError ? error.message : String(error) };
+      }
     }
     default: {
       const value = Number(raw);
@@ -99,7 +90,7 @@ export function initialValues(
   const values: FormValues = {};
   for (const [name, spec] of Object.entries(workflow.parameters)) {
     const value = proposed?.[name] ?? spec.default;
-    if (value !== undefined) values[paramField(name)] = String(value);
+    if (value !== undefined) values[paramField(name)] = formatParameterValue(spec, value);
   }
   return values;
 }

@@ -1,6 +1,12 @@
-import type { ParameterSpec, WorkflowDefinition } from "@kubernaut/workflows";
+import { NO_POLICY_REASON } from "@kubernaut/policy";
+import {
+  displayParameters,
+  formatQuantity,
+  type ParameterSpec,
+  type WorkflowDefinition,
+} from "@kubernaut/workflows";
 import { BASE } from "../deps";
-import { formatValue, shortHash, timeRemaining } from "../format";
+import { shortHash, timeRemaining } from "../format";
 import { html, type SafeHtml } from "../html";
 import { type Chrome, csrfField, page } from "../layout";
 import { type FieldErrors, type FormValues, paramField, RATIONALE_FIELD } from "./form";
@@ -12,12 +18,26 @@ function targetName(item: QueueItem): string {
   return `${target.kind} ${target.namespace ? `${target.namespace}/` : ""}${target.name}`;
 }
 
-function parameterList(parameters: Record<string, unknown> | undefined): SafeHtml {
-  const entries = Object.entries(parameters ?? {});
+function parameterList(
+  workflow: WorkflowDefinition | undefined,
+  parameters: Record<string, unknown> | undefined,
+): SafeHtml {
+  const entries = Object.entries(displayParameters(workflow, parameters));
   if (entries.length === 0) return html`<span class="muted">none</span>`;
   return html`<ul class="params">${entries.map(
-    ([name, value]) => html`<li><code>${name}</code> = <code>${formatValue(value)}</code></li>`,
+    ([name, value]) => html`<li><code>${name}</code> = <code>${value}</code></li>`,
   )}</ul>`;
+}
+
+/**
+ * Why a request waits: the policy's reason with the hash of the policy that gave it; with no policy
+ * configured that is the documented default (every remediation asks), not a degraded policy, and it
+ * is said so; an unusable policy is flagged as degraded.
+ */
+function policyReason(approval: QueueItem["approval"]): SafeHtml {
+  if (approval.reason === NO_POLICY_REASON)
+    return html`No approval policy is configured (<code>aianalysis.rego.policy</code>), so every remediation asks for approval.`;
+  return html`${approval.reason}${approval.degraded ? html` <strong class="warn">(policy degraded: approval required by default)</strong>` : ""}${approval.policyHash && html` <span class="muted" title="${approval.policyHash}">policy ${shortHash(approval.policyHash)}</span>`}`;
 }
 
 /** What an approver reads before deciding: target, environment, deadline, root cause, choice, policy. */
@@ -35,8 +55,8 @@ ${remediation && html`<span>${remediation.signal.alertName}</span> · <span>${re
 <dl class="facts">
 <dt>Root cause</dt><dd data-testid="root-cause">${analysis?.rootCause ?? "—"}</dd>
 <dt>Workflow</dt><dd data-testid="workflow">${item.workflow ? html`<code>${item.workflow.id}</code> (${item.workflow.actionType}, ${item.workflow.blastRadius})` : (approval.workflowId ?? "—")}${analysis && html` at confidence ${analysis.confidence.toFixed(2)}`}</dd>
-<dt>Parameters</dt><dd data-testid="parameters">${parameterList(analysis?.parameters)}</dd>
-<dt>Why approval is required</dt><dd data-testid="policy-reason">${approval.reason}${approval.degraded ? html` <strong class="warn">(policy degraded: approval required by default)</strong>` : ""} <span class="muted" title="${approval.policyHash ?? ""}">policy ${shortHash(approval.policyHash)}</span></dd>
+<dt>Parameters</dt><dd data-testid="parameters">${parameterList(item.workflow, analysis?.parameters)}</dd>
+<dt>Why approval is required</dt><dd data-testid="policy-reason">${policyReason(approval)}</dd>
 </dl>`;
 }
 
@@ -82,9 +102,10 @@ export function queuePage(
 
 function hint(spec: ParameterSpec): string {
   const parts = [spec.description];
-  if (spec.type === "quantity") parts.push("bytes; 768Mi and 1Gi are understood");
-  if (spec.minimum !== undefined) parts.push(`at least ${spec.minimum}`);
-  if (spec.maximum !== undefined) parts.push(`at most ${spec.maximum}`);
+  const bound = (value: number) => (spec.type === "quantity" ? formatQuantity(value) : String(value));
+  if (spec.type === "quantity") parts.push("a Kubernetes quantity such as 768Mi or 1Gi");
+  if (spec.minimum !== undefined) parts.push(`at least ${bound(spec.minimum)}`);
+  if (spec.maximum !== undefined) parts.push(`at most ${bound(spec.maximum)}`);
   if (spec.enum) parts.push(`one of ${spec.enum.join(", ")}`);
   parts.push(spec.required ? "required" : "optional");
   return parts.join(" · ");

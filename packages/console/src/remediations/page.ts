@@ -1,12 +1,15 @@
 import {
   type AuditEvent,
+  formatOffset,
   OUTCOMES,
+  orderedTimeline,
   PHASES,
   type RemediationRequest,
   verifyAuditChain,
 } from "@kubernaut/core";
+import { displayParameters } from "@kubernaut/workflows";
 import { BASE } from "../deps";
-import { formatDuration, formatScore, formatTime, formatValue, shortHash } from "../format";
+import { formatDuration, formatScore, formatTime, shortHash } from "../format";
 import { html, type SafeHtml } from "../html";
 import { type Chrome, page } from "../layout";
 import { type ListFilter, type ListPage, workflowOf } from "./list";
@@ -89,10 +92,14 @@ ${result.cursor && html`<a href="${BASE}/remediations${query(filter, result.curs
   return page({ ...chrome, title: "Remediations", section: "remediations", body, notice });
 }
 
-function eventLine(event: AuditEvent, startedAt: number): SafeHtml {
+/**
+ * One event, at its offset by its own clock. Events are listed in chain order; when a writer's clock
+ * was behind the event before, the offset runs backwards and the line says by how much.
+ */
+function eventLine(event: AuditEvent, startedAt: number, skewMs: number): SafeHtml {
   const offset = Date.parse(event.at) - startedAt;
   return html`<li class="event" data-event="${event.type}">
-<time datetime="${event.at}" title="${formatTime(event.at)}">+${formatDuration(offset)}</time>
+<time datetime="${event.at}" title="${formatTime(event.at)}">${formatOffset(offset)}</time>${skewMs > 0 && html` <span class="skew muted" data-testid="skew">(its clock is ${skewMs} ms behind the event before)</span>`}
 <span class="event-type">${event.type}</span>
 <span class="event-text">${describeEvent(event)}</span>
 <span class="actor">${event.actor.id}${event.actor.channel ? ` · ${event.actor.channel}` : ""}</span>
@@ -107,10 +114,10 @@ const STATUS_TEXT: Record<TimelineStage["status"], string> = {
   "not-reached": "not reached",
 };
 
-function stageItem(stage: TimelineStage, startedAt: number): SafeHtml {
+function stageItem(stage: TimelineStage, startedAt: number, skews: ReadonlyMap<number, number>): SafeHtml {
   return html`<li class="stage stage-${stage.status}" data-stage="${stage.id}" data-status="${stage.status}">
 <h3>${stage.label} <span class="stage-status">${STATUS_TEXT[stage.status]}</span>${stage.durationMs !== undefined && html` <span class="duration">${formatDuration(stage.durationMs)}</span>`}</h3>
-${stage.events.length > 0 && html`<ol class="events">${stage.events.map((e) => eventLine(e, startedAt))}</ol>`}
+${stage.events.length > 0 && html`<ol class="events">${stage.events.map((e) => eventLine(e, startedAt, skews.get(e.seq) ?? 0))}</ol>`}
 </li>`;
 }
 
@@ -124,13 +131,13 @@ ${
   html`<section class="panel" aria-labelledby="panel-decision"><h2 id="panel-decision">Decision</h2>
 <p data-testid="decision">${decision.decision} by <strong>${decision.decidedBy}</strong> via ${decision.decidedVia} at ${formatTime(decision.decidedAt)}</p>
 ${decision.message && html`<p>“${decision.message}”</p>`}
-${decision.override && html`<p>Changed to <code>${decision.override.workflowName}</code> with ${Object.entries(decision.override.parameters).map(([k, v]) => html`<code>${k} = ${formatValue(v)}</code> `)} — ${decision.override.rationale}</p>`}
+${decision.override && html`<p>Changed to <code>${decision.override.workflowName}</code> with ${Object.entries(displayParameters(decision.override.workflowName, decision.override.parameters)).map(([k, v]) => html`<code>${k} = ${v}</code> `)} — ${decision.override.rationale}</p>`}
 </section>`
 }
 ${
   execution &&
   html`<section class="panel" aria-labelledby="panel-execution"><h2 id="panel-execution">Execution</h2>
-<p><code>${execution.workflowId}</code> ${execution.workflowVersion} with ${Object.entries(execution.parameters).map(([k, v]) => html`<code>${k} = ${formatValue(v)}</code> `)}</p>
+<p><code>${execution.workflowId}</code> ${execution.workflowVersion} with ${Object.entries(displayParameters(execution.workflowId, execution.parameters)).map(([k, v]) => html`<code>${k} = ${v}</code> `)}</p>
 ${execution.summary && html`<p>${execution.summary}</p>`}
 <p data-testid="spec-hash">Spec hash <code title="${execution.preHash ?? ""}">${shortHash(execution.preHash)}</code> → <code title="${execution.postHash ?? ""}">${shortHash(execution.postHash)}</code> ${hashChanged ? html`<strong>changed</strong>` : html`<span class="muted">unchanged</span>`}</p>
 ${execution.rollout && html`<p>Rollout: ${execution.rollout}</p>`}
@@ -168,6 +175,7 @@ export function liveTag(audit: readonly AuditEvent[]): string {
 export function liveFragment(rr: RemediationRequest, audit: readonly AuditEvent[]): SafeHtml {
   const timeline = buildTimeline(rr, audit);
   const started = Date.parse(timeline.startedAt);
+  const skews = new Map(orderedTimeline(audit).map((entry) => [entry.event.seq, entry.skewMs]));
   const chain = verifyAuditChain([...audit].sort((a, b) => a.seq - b.seq));
   return html`<div id="live" data-live-url="${BASE}/remediations/${rr.id}/live" data-etag="${liveTag(audit)}" data-final="${timeline.final ? "true" : "false"}">
 <p class="status" role="status" data-testid="status">${phaseBadge(rr)} ${rr.reason && html`<span class="reason">${rr.reason}</span>`} <span class="muted">${timeline.final ? "took" : "running for"} ${formatDuration(timeline.totalMs)}</span>
@@ -175,7 +183,7 @@ ${!timeline.final && html` <a href="${BASE}/remediations/${rr.id}" class="refres
 ${panels(rr)}
 <section aria-labelledby="timeline-title">
 <h2 id="timeline-title">Timeline</h2>
-<ol class="timeline" data-testid="timeline">${timeline.stages.map((s) => stageItem(s, started))}</ol>
+<ol class="timeline" data-testid="timeline">${timeline.stages.map((s) => stageItem(s, started, skews))}</ol>
 <p class="muted" data-testid="chain">${chain.ok ? `Audit hash chain intact (${audit.length} events).` : `Audit hash chain broken at event ${chain.seq}: ${chain.problem}.`}</p>
 </section>
 </div>`;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { approvedTrail, chain, remediation } from "../testing/fixtures";
+import { liveFragment } from "./page";
 import { buildTimeline, describeEvent } from "./timeline";
 
 const summary = (timeline: ReturnType<typeof buildTimeline>) =>
@@ -89,5 +90,41 @@ describe("the timeline", () => {
     const event = chain(approvedTrail())[index];
     if (!event) throw new Error("no such event");
     expect(describeEvent(event)).toBe(text);
+  });
+});
+
+describe("the timeline in chain order (issue 21)", () => {
+  it("reads top to bottom in sequence: an earlier stage's event during approval stays in approval", () => {
+    const trail = approvedTrail().slice(0, 7);
+    // The policy re-evaluates an override after the decision: a later event of an earlier stage.
+    const reEvaluated = {
+      ...trail[3],
+      type: "PolicyEvaluated",
+      at: "2026-11-26T02:23:41.990Z",
+    } as (typeof trail)[number];
+    const events = chain([...trail, reEvaluated]);
+    const timeline = buildTimeline(remediation({ phase: "Executing" }), events);
+    const flattened = timeline.stages.flatMap((s) => s.events.map((e) => e.seq));
+    expect(flattened).toEqual(events.map((e) => e.seq));
+    expect(timeline.stages.find((s) => s.id === "approval")?.events.map((e) => e.type)).toEqual([
+      "ApprovalRequested",
+      "ApprovalDecided",
+      "PhaseChanged",
+      "PolicyEvaluated",
+    ]);
+  });
+
+  it("says when an event's clock is behind the event before it, instead of hiding it", () => {
+    const rr = remediation({
+      phase: "Completed",
+      outcome: "Remediated",
+      completedAt: "2026-11-26T02:30:22.485Z",
+    });
+    const text = liveFragment(rr, chain(approvedTrail())).value;
+    // WorkflowExecutionStarted was stamped 56 ms before the PhaseChanged written just before it.
+    expect(text).toMatch(
+      /data-event="WorkflowExecutionStarted">\n<time[^>]*>\+1\.2 s<\/time> <span class="skew muted" data-testid="skew">\(its clock is 56 ms behind the event before\)<\/span>/,
+    );
+    expect(text.match(/data-testid="skew"/g)).toHaveLength(2);
   });
 });

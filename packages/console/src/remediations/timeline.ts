@@ -1,4 +1,5 @@
 import { type AuditEvent, isTerminal, type RemediationRequest } from "@kubernaut/core";
+import { parametersText } from "@kubernaut/workflows";
 import { formatTime } from "../format";
 
 /** The stages of a remediation as operators think of them, in the order the pipeline runs them. */
@@ -61,12 +62,17 @@ export interface Timeline {
 export function buildTimeline(rr: RemediationRequest, audit: readonly AuditEvent[]): Timeline {
   const ordered = [...audit].sort((a, b) => a.seq - b.seq);
   const byStage = new Map<StageId, AuditEvent[]>();
+  const indexOf = (id: StageId) => STAGES.findIndex((s) => s.id === id);
   let current: StageId = "signal";
   let executed = false;
   for (const event of ordered) {
     let stage = STAGE_OF[event.type];
     // A resolved alert after execution is evidence for the assessment, not a new signal.
     if (!stage && event.type === "SignalResolved" && executed) stage = "assessment";
+    // Stages never go back: an event of an earlier stage (the policy re-evaluating an override during
+    // approval) belongs to the stage it happened in, so reading the stages top to bottom reads the
+    // chain in order.
+    if (stage && indexOf(stage) < indexOf(current)) stage = current;
     if (stage === "execution") executed = true;
     current = stage ?? current;
     byStage.set(current, [...(byStage.get(current) ?? []), event]);
@@ -119,7 +125,7 @@ export function describeEvent(event: AuditEvent): string {
     case "ApprovalDecided":
       return `${str(d.decision)} by ${event.actor.id} via ${event.actor.channel ?? "?"}${d.rationale ? ` — ${str(d.rationale)}` : ""}${d.message ? ` — “${str(d.message)}”` : ""}`;
     case "WorkflowExecutionStarted":
-      return `started ${str(d.workflowId)} with ${str(d.parameters)}`;
+      return `started ${str(d.workflowId)} with ${parametersText(str(d.workflowId), d.parameters as Record<string, unknown> | undefined)}`;
     case "WorkflowExecuted":
       return `${str(d.summary)}${d.alreadyApplied ? " (already applied by an earlier attempt)" : ""}`;
     case "RolloutChecked":

@@ -1,4 +1,12 @@
-import { type GraduationRow, graduationReport, type RemediationRequest } from "@kubernaut/core";
+import {
+  describeMode,
+  effectiveMode,
+  type GraduationRow,
+  graduationReport,
+  type LadderPolicy,
+  type RemediationRequest,
+} from "@kubernaut/core";
+import type { PolicyStatus } from "@kubernaut/policy";
 import {
   EMPTY_STATS,
   effectiveLevel,
@@ -19,8 +27,10 @@ export interface LadderRow {
   workflow: WorkflowDefinition;
   level: TrustLevel;
   namespaces: Record<string, TrustLevel>;
-  /** Whether it ends DryRun: its level is observe, or Level 1 is on for everything. */
-  dryRun: boolean;
+  /** What happens to its remediations outside the namespaces listed below, in words. */
+  effective: string;
+  /** The same for each namespace with its own level. */
+  namespaceEffective: Record<string, string>;
   changedBy?: string | undefined;
   changedAt?: string | undefined;
   reason?: string | undefined;
@@ -34,6 +44,8 @@ export interface LadderRow {
 export interface Ladder {
   rows: LadderRow[];
   globalDryRun: boolean;
+  /** The approval policy in force: file, hash and load time, or why there is none. */
+  policy: PolicyStatus;
 }
 
 async function retainedRemediations(deps: ConsoleDeps): Promise<RemediationRequest[]> {
@@ -54,7 +66,17 @@ async function retainedRemediations(deps: ConsoleDeps): Promise<RemediationReque
 export async function loadLadder(deps: ConsoleDeps): Promise<Ladder> {
   const config = deps.decisions.config();
   const registerAs: TrustLevel = config.remediationOrchestrator.newWorkflowsDryRun ? "observe" : "approve";
-  const [records, remediations] = await Promise.all([deps.trust.all(), retainedRemediations(deps)]);
+  const [records, remediations, policy] = await Promise.all([
+    deps.trust.all(),
+    retainedRemediations(deps),
+    deps.decisions.policy.describe?.() ?? Promise.resolve<PolicyStatus>({}),
+  ]);
+  const ladderPolicy: LadderPolicy = {
+    configured: policy.path !== undefined,
+    usable: policy.hash !== undefined,
+  };
+  const inEffect = (level: TrustLevel) =>
+    describeMode(effectiveMode(config.remediationOrchestrator.dryRun, level, ladderPolicy));
   const byId = new Map<string, WorkflowRecord>(records.map((r) => [r.workflowId, r]));
   const catalog = withRegistered(
     deps.decisions.catalog,
@@ -85,7 +107,10 @@ export async function loadLadder(deps: ConsoleDeps): Promise<Ladder> {
       workflow,
       level,
       namespaces: record?.namespaces ?? {},
-      dryRun: config.remediationOrchestrator.dryRun || level === "observe",
+      effective: inEffect(level),
+      namespaceEffective: Object.fromEntries(
+        Object.entries(record?.namespaces ?? {}).map(([ns, nsLevel]) => [ns, inEffect(nsLevel)]),
+      ),
       changedBy: record?.changedBy,
       changedAt: record?.changedAt,
       reason: record?.reason,
@@ -94,5 +119,5 @@ export async function loadLadder(deps: ConsoleDeps): Promise<Ladder> {
       scores: (scores.get(workflow.id) ?? []).sort((a, b) => a.at.localeCompare(b.at)).slice(-CHART_POINTS),
     };
   });
-  return { rows, globalDryRun: config.remediationOrchestrator.dryRun };
+  return { rows, globalDryRun: config.remediationOrchestrator.dryRun, policy };
 }

@@ -73,7 +73,7 @@ ${overrides.map(([ns, level]) => html` <span class="badge level-${level}" data-t
 ${row.changedBy && html` <span class="muted">changed by ${row.changedBy} ${formatTime(row.changedAt)}${row.reason ? `: ${row.reason}` : ""}</span>`}</p>
 <div class="stats-chart">
 <dl class="stats">
-<dt>Dry run</dt><dd data-testid="dry-run">${row.dryRun ? html`<span class="badge dry-run">yes</span> ${row.level === "observe" ? "(level observe)" : "(Level 1 is on)"}` : "no"}${Object.values(row.namespaces).includes("observe") && row.level !== "observe" ? " (observe in some namespaces)" : ""}</dd>
+<dt>In effect</dt><dd data-testid="effective">${overrides.length > 0 ? "elsewhere: " : ""}${row.effective}${overrides.length > 0 && html`<ul class="effective">${Object.entries(row.namespaceEffective).map(([ns, text]) => html`<li data-testid="effective-${ns}">in ${ns}: ${text}</li>`)}</ul>`}</dd>
 <dt>Remediations</dt><dd>${stats.remediations}</dd>
 <dt>Assessed</dt><dd>${stats.assessed} (${stats.full} Full)</dd>
 <dt>Mean score</dt><dd>${formatScore(mean)}</dd>
@@ -92,6 +92,25 @@ ${admin && changeForm(row, chrome)}
 </li>`;
 }
 
+/** What decides besides each workflow's level: the global dry-run switch and the approval policy. */
+function ladderState(ladder: Ladder): SafeHtml {
+  const { policy } = ladder;
+  const name = policy.path ? (policy.path.split("/").at(-1) ?? policy.path) : undefined;
+  return html`<section class="card" aria-labelledby="ladder-state-title">
+<h2 id="ladder-state-title">In force</h2>
+<dl class="facts">
+<dt>Global dry run</dt><dd data-testid="global-dry-run">${ladder.globalDryRun ? html`<strong>on</strong> (<code>remediationOrchestrator.dryRun: true</code>): Level 1, nothing executes` : html`off (<code>remediationOrchestrator.dryRun: false</code>): each workflow's level decides`}</dd>
+<dt>Approval policy</dt><dd data-testid="active-policy">${
+    !policy.path
+      ? html`none configured (<code>aianalysis.rego.policy</code>): every remediation that is not dry-run asks for approval`
+      : policy.hash
+        ? html`<code title="${policy.path}">${name}</code> sha256 <code title="${policy.hash}">${policy.hash.slice(0, 12)}</code> loaded ${formatTime(policy.loadedAt)}${policy.error ? html` <strong class="warn">(the file on disk is refused, this version is kept: ${policy.error})</strong>` : ""}`
+        : html`<code title="${policy.path}">${name}</code> <strong class="warn">unusable: ${policy.error ?? "not loaded"}</strong>; every remediation asks for approval (degraded)`
+  }</dd>
+</dl>
+</section>`;
+}
+
 /** The trust ladder: the kill switch, then each workflow's level, statistics, chart and recommendation. */
 export function trustPage(
   ladder: Ladder,
@@ -100,6 +119,7 @@ export function trustPage(
 ): SafeHtml {
   const admin = chrome.caller?.role === "admin";
   const body = html`${killSwitch(chrome, admin)}
+${ladderState(ladder)}
 ${ladder.globalDryRun && html`<p class="banner" role="note">Level 1 (observe) is on for everything: <code>remediationOrchestrator.dryRun</code> is true, so every workflow ends DryRun whatever its level.</p>`}
 ${!admin && html`<p class="muted">Graduating, demoting and the kill switch need an admin.</p>`}
 <ol class="ladder" aria-label="Workflows">${ladder.rows.map((row) => workflowCard(row, chrome, admin))}</ol>`;

@@ -1,4 +1,5 @@
 import type { RemediationRequest } from "@kubernaut/core";
+import { parametersText as workflowParametersText } from "@kubernaut/workflows";
 
 /** `Deployment/checkout in staging` */
 export function targetText(rr: RemediationRequest): string {
@@ -6,11 +7,9 @@ export function targetText(rr: RemediationRequest): string {
   return `${t.kind}/${t.name}${t.namespace ? ` in ${t.namespace}` : ""}${t.cluster ? ` (${t.cluster})` : ""}`;
 }
 
+/** The selection's parameters as people read them (quantities as 600Mi). */
 function parametersText(rr: RemediationRequest): string {
-  const entries = Object.entries(rr.analysis?.parameters ?? {});
-  return entries.length === 0
-    ? "no parameters"
-    : entries.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ");
+  return workflowParametersText(rr.analysis?.workflowId, rr.analysis?.parameters);
 }
 
 /** Subjects and bodies of the notifications the pipeline sends, in one place so they read alike. */
