@@ -1,4 +1,4 @@
-import { defineWorkflow, WorkflowDefinition } from "./definition";
+import { defineWorkflow, parseWorkflow, type WorkflowDefinition } from "./definition";
 
 /**
  * The shipped catalog. Ids and action types are Kubernaut's where it has them (the seed trusts
@@ -28,6 +28,9 @@ export const CATALOG: readonly WorkflowDefinition[] = [
     changesSpec: true,
     reversible: true,
     blastRadius: "every pod of the Deployment",
+    steps: [
+      { name: "rollback", action: "RollbackDeployment", with: { toRevision: "{{ parameters.toRevision }}" } },
+    ],
   }),
   defineWorkflow({
     id: "restart-pod-v1",
@@ -52,6 +55,7 @@ export const CATALOG: readonly WorkflowDefinition[] = [
     changesSpec: false,
     reversible: true,
     blastRadius: "one pod",
+    steps: [{ name: "restart", action: "RestartPod", with: { mode: "{{ parameters.mode }}" } }],
   }),
   defineWorkflow({
     id: "increase-memory-limits-v1",
@@ -77,6 +81,13 @@ export const CATALOG: readonly WorkflowDefinition[] = [
     changesSpec: true,
     reversible: true,
     blastRadius: "every pod of the workload (rolling)",
+    steps: [
+      {
+        name: "set-memory-limit",
+        action: "IncreaseMemoryLimits",
+        with: { container: "{{ parameters.container }}", memoryLimit: "{{ parameters.memoryLimit }}" },
+      },
+    ],
   }),
   defineWorkflow({
     id: "scale-replicas-v1",
@@ -102,6 +113,7 @@ export const CATALOG: readonly WorkflowDefinition[] = [
     changesSpec: false,
     reversible: true,
     blastRadius: "adds or removes pods",
+    steps: [{ name: "scale", action: "ScaleReplicas", with: { replicas: "{{ parameters.replicas }}" } }],
   }),
   defineWorkflow({
     id: "patch-hpa-v1",
@@ -127,6 +139,13 @@ export const CATALOG: readonly WorkflowDefinition[] = [
     changesSpec: false,
     reversible: true,
     blastRadius: "allows more pods",
+    steps: [
+      {
+        name: "raise-max-replicas",
+        action: "PatchHPA",
+        with: { maxReplicas: "{{ parameters.maxReplicas }}" },
+      },
+    ],
   }),
   defineWorkflow({
     id: "cordon-drain-node-v1",
@@ -146,6 +165,7 @@ export const CATALOG: readonly WorkflowDefinition[] = [
     changesSpec: false,
     reversible: true,
     blastRadius: "every pod on the node",
+    steps: [{ name: "cordon-drain", action: "CordonDrainNode", with: { drain: "{{ parameters.drain }}" } }],
   }),
   defineWorkflow({
     id: "rollback-statefulset-v1",
@@ -170,6 +190,13 @@ export const CATALOG: readonly WorkflowDefinition[] = [
     changesSpec: true,
     reversible: true,
     blastRadius: "every pod of the StatefulSet, in order",
+    steps: [
+      {
+        name: "rollback",
+        action: "RollbackStatefulSet",
+        with: { toRevision: "{{ parameters.toRevision }}" },
+      },
+    ],
   }),
 ];
 
@@ -181,17 +208,22 @@ export function findWorkflow(
 }
 
 /**
- * The built-in catalog plus workflows registered at runtime (from suggestions; stored with their trust
- * records). A stored definition that no longer validates, or shadows a built-in id, is left out rather
+ * The built-in catalog plus workflows from elsewhere — the catalog directory's files, then those
+ * registered at runtime (through the API or from suggestions; stored with their trust records). A
+ * stored definition that no longer validates, or shadows an id already present, is left out rather
  * than failing every remediation.
  */
 export function withRegistered(
   catalog: readonly WorkflowDefinition[],
   stored: readonly unknown[],
 ): readonly WorkflowDefinition[] {
-  const registered = stored.flatMap((raw) => {
-    const parsed = WorkflowDefinition.safeParse(raw);
-    return parsed.success && !catalog.some((w) => w.id === parsed.data.id) ? [parsed.data] : [];
-  });
+  const registered: WorkflowDefinition[] = [];
+  for (const raw of stored) {
+    const parsed = parseWorkflow(raw);
+    if (!parsed.ok) continue;
+    const id = parsed.definition.id;
+    if (catalog.some((w) => w.id === id) || registered.some((w) => w.id === id)) continue;
+    registered.push(parsed.definition);
+  }
   return registered.length ? [...catalog, ...registered] : catalog;
 }

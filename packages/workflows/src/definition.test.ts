@@ -6,7 +6,7 @@ import { validateParameters } from "./parameters";
 const valid: WorkflowDefinitionInput = {
   id: "noop-v1",
   version: "1.0.0",
-  actionType: "Noop",
+  actionType: "ScaleReplicas",
   description: { what: "nothing", whenToUse: "tests", whenNotToUse: "production" },
   signals: ["Test"],
   targetKinds: ["Deployment"],
@@ -14,6 +14,7 @@ const valid: WorkflowDefinitionInput = {
   changesSpec: false,
   reversible: true,
   blastRadius: "none",
+  steps: [{ name: "scale", action: "ScaleReplicas", with: { replicas: "{{ parameters.n }}" } }],
 };
 
 describe("the workflow catalog", () => {
