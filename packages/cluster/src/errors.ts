@@ -8,7 +8,8 @@ export class ExecutionError extends Error {
       | "DisruptionBudgetViolated"
       | "ClusterUnavailable"
       | "PreconditionFailed"
-      | "RequestRejected",
+      | "RequestRejected"
+      | "JobFailed",
     message: string,
   ) {
     super(message);

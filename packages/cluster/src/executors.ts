@@ -1,4 +1,4 @@
-import { formatQuantity } from "@kubernaut/workflows";
+import { type ActionType, formatQuantity, isActionType, parseActionInput } from "@kubernaut/workflows";
 import type { ClusterAccess, K8s, ObjectRef } from "./access";
 import { evictablePods, nodeDrain, workloadRollout } from "./convergence";
 import { ExecutionError, statusCode, statusMessage, withKubernetesRetries } from "./errors";
@@ -12,6 +12,20 @@ import { specHash } from "./spec-hash";
  */
 export const REMEDIATION_ANNOTATION = "kubernaut.ai/remediation-id";
 
+/**
+ * Stamped by each action step of a workflow of several steps, in that step's own write, as
+ * `<remediation id>/<step index>`: a retry of the step that finds it does not act again. Only the latest
+ * step's stamp matters — a step's completion is journalled before the next starts — and the workflow's
+ * completion is still the remediation-id annotation, written after the last step.
+ */
+export const REMEDIATION_STEP_ANNOTATION = "kubernaut.ai/remediation-step";
+
+/** The annotation that says this write's work is done, and its value. */
+export interface Stamp {
+  key: string;
+  value: string;
+}
+
 export type ParameterValue = string | number | boolean;
 
 export interface ExecutionRequest {
@@ -20,8 +34,15 @@ export interface ExecutionRequest {
   /** Whether the workflow changes the target's spec (refused on GitOps-managed targets). */
   changesSpec: boolean;
   target: ObjectRef;
-  parameters: Record<string, ParameterValue>;
+  /** The action's input; parsed with the action's schema before anything runs. */
+  parameters: Readonly<Record<string, unknown>>;
+  /** What the write stamps; the remediation-id annotation (the whole workflow done) unless a step's. */
+  stamp?: Stamp;
 }
+
+/** The stamp of a request: a step's own, or the remediation's when the action is the whole workflow. */
+export const stampOf = (request: Pick<ExecutionRequest, "remediationId" | "stamp">): Stamp =>
+  request.stamp ?? { key: REMEDIATION_ANNOTATION, value: request.remediationId };
 
 export interface ExecutionResult {
   alreadyApplied: boolean;
@@ -76,16 +97,16 @@ export class ConcurrentWriteError extends Error {
   }
 }
 
-const annotate = (current: K8s, remediationId: string) => ({
+const annotate = (current: K8s, stamp: Stamp) => ({
   ...(current.metadata?.annotations ?? {}),
-  [REMEDIATION_ANNOTATION]: remediationId,
+  [stamp.key]: stamp.value,
 });
 
 /**
  * Puts an earlier pod template back, in one JSON patch that tests the resourceVersion and stamps the
  * annotation in the same write.
  */
-const restoreTemplate = (current: K8s, template: unknown, remediationId: string) => ({
+const restoreTemplate = (current: K8s, template: unknown, stamp: Stamp) => ({
   strategy: "json" as const,
   body: [
     { op: "test", path: "/metadata/resourceVersion", value: current.metadata.resourceVersion },
@@ -93,7 +114,7 @@ const restoreTemplate = (current: K8s, template: unknown, remediationId: string)
     {
       op: current.metadata.annotations ? "replace" : "add",
       path: "/metadata/annotations",
-      value: annotate(current, remediationId),
+      value: annotate(current, stamp),
     },
   ],
 });
@@ -123,10 +144,10 @@ async function patchTested(
 }
 
 /** A merge/strategic patch body carrying the resourceVersion precondition and the annotation. */
-const guarded = (current: K8s, remediationId: string, rest: Record<string, unknown>) => ({
+const guarded = (current: K8s, stamp: Stamp, rest: Record<string, unknown>) => ({
   metadata: {
     resourceVersion: current.metadata.resourceVersion,
-    annotations: { [REMEDIATION_ANNOTATION]: remediationId },
+    annotations: { [stamp.key]: stamp.value },
   },
   ...rest,
 });
@@ -136,11 +157,16 @@ const guarded = (current: K8s, remediationId: string, rest: Record<string, unkno
  * precondition: the steps before it (a pod deleted, pods evicted) make the controllers rewrite the
  * target's status, and an annotation alone changes nothing another writer could have meant otherwise.
  */
-const markCompleted = (access: ClusterAccess, request: ExecutionRequest) =>
-  access.patch(request.target, {
+export const markCompleted = (
+  access: ClusterAccess,
+  request: Pick<ExecutionRequest, "target" | "remediationId" | "stamp">,
+) => {
+  const stamp = stampOf(request);
+  return access.patch(request.target, {
     strategy: "merge",
-    body: { metadata: { annotations: { [REMEDIATION_ANNOTATION]: request.remediationId } } },
+    body: { metadata: { annotations: { [stamp.key]: stamp.value } } },
   });
+};
 
 const describeRef = (ref: ObjectRef) => `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;
 
@@ -214,7 +240,7 @@ async function deleteExactly(access: ClusterAccess, victim: Victim): Promise<boo
   }
 }
 
-const APPLY: Record<string, Apply> = {
+const APPLY = {
   /** Back to the last revision before the current one (or `toRevision`), template and all. */
   RollbackDeployment: async (access, current, request) => {
     const history = await rolloutHistory(access, current);
@@ -228,12 +254,7 @@ const APPLY: Record<string, Apply> = {
     }
     const template = structuredClone(target.template);
     delete template.metadata?.labels?.["pod-template-hash"];
-    await patchTested(
-      access,
-      request.target,
-      current,
-      restoreTemplate(current, template, request.remediationId),
-    );
+    await patchTested(access, request.target, current, restoreTemplate(current, template, stampOf(request)));
     return `rolled back to revision ${target.revision} (${target.images.join(", ")})`;
   },
 
@@ -252,7 +273,7 @@ const APPLY: Record<string, Apply> = {
       }
       await access.patch(request.target, {
         strategy: "strategic",
-        body: guarded(current, request.remediationId, {
+        body: guarded(current, stampOf(request), {
           spec: {
             template: {
               metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": new Date().toISOString() } },
@@ -285,7 +306,7 @@ const APPLY: Record<string, Apply> = {
     }
     await access.patch(request.target, {
       strategy: "strategic",
-      body: guarded(current, request.remediationId, {
+      body: guarded(current, stampOf(request), {
         spec: {
           template: {
             spec: { containers: [{ name: container, resources: { limits: { memory: limit } } }] },
@@ -300,7 +321,7 @@ const APPLY: Record<string, Apply> = {
     const replicas = Number(request.parameters.replicas);
     await access.patch(request.target, {
       strategy: "merge",
-      body: guarded(current, request.remediationId, { spec: { replicas } }),
+      body: guarded(current, stampOf(request), { spec: { replicas } }),
     });
     return `scaled from ${current.spec?.replicas} to ${replicas} replicas`;
   },
@@ -328,12 +349,12 @@ const APPLY: Record<string, Apply> = {
     const maxReplicas = Number(request.parameters.maxReplicas);
     await access.patch(
       { kind: "HorizontalPodAutoscaler", name: hpa.metadata.name, namespace: hpa.metadata.namespace },
-      { strategy: "merge", body: guarded(hpa, request.remediationId, { spec: { maxReplicas } }) },
+      { strategy: "merge", body: guarded(hpa, stampOf(request), { spec: { maxReplicas } }) },
     );
     // The workload carries the annotation too: it is the remediation's target and the idempotency marker.
     await access.patch(request.target, {
       strategy: "merge",
-      body: guarded(current, request.remediationId, {}),
+      body: guarded(current, stampOf(request), {}),
     });
     return `raised ${hpa.metadata.name} maxReplicas from ${hpa.spec.maxReplicas} to ${maxReplicas}`;
   },
@@ -349,7 +370,7 @@ const APPLY: Record<string, Apply> = {
     if (!drain) {
       await access.patch(request.target, {
         strategy: "merge",
-        body: guarded(current, request.remediationId, { spec: { unschedulable: true } }),
+        body: guarded(current, stampOf(request), { spec: { unschedulable: true } }),
       });
       return `cordoned ${current.metadata.name}`;
     }
@@ -406,17 +427,54 @@ const APPLY: Record<string, Apply> = {
         "PreconditionFailed",
         `StatefulSet ${current.metadata.name} has no earlier revision to restore`,
       );
-    await patchTested(
-      access,
-      request.target,
-      current,
-      restoreTemplate(current, template, request.remediationId),
-    );
+    await patchTested(access, request.target, current, restoreTemplate(current, template, stampOf(request)));
     return `rolled back to controllerrevision ${target.metadata.name} (revision ${target.revision})`;
   },
+
+  /**
+   * A strategic-merge patch of the target's spec or labels/annotations, as the workflow wrote it, with
+   * the resourceVersion precondition and the stamp in the same write.
+   */
+  PatchResource: async (access, current, request) => {
+    const { patch } = request.parameters as { patch: { metadata?: K8s; spec?: K8s } };
+    const body = guarded(current, stampOf(request), patch.spec ? { spec: patch.spec } : {});
+    body.metadata = {
+      ...body.metadata,
+      ...(patch.metadata?.labels ? { labels: patch.metadata.labels } : {}),
+      annotations: { ...patch.metadata?.annotations, ...body.metadata.annotations },
+    };
+    await access.patch(request.target, { strategy: "strategic", body });
+    return `patched ${describeRef(request.target)} (${[
+      ...(patch.spec ? Object.keys(patch.spec).map((k) => `spec.${k}`) : []),
+      ...(patch.metadata ? Object.keys(patch.metadata).map((k) => `metadata.${k}`) : []),
+    ].join(", ")})`;
+  },
+} satisfies Record<ActionType, Apply>;
+
+/** Every action type an executor exists for: all of them (the `satisfies` above makes sure). */
+export const SUPPORTED_ACTIONS = Object.keys(APPLY) as ActionType[];
+
+/** Whether this write's work — or the whole workflow — is already done on `object`. */
+const isDone = (object: K8s, request: ExecutionRequest) => {
+  const annotations = object.metadata?.annotations ?? {};
+  const stamp = stampOf(request);
+  return (
+    annotations[stamp.key] === stamp.value || annotations[REMEDIATION_ANNOTATION] === request.remediationId
+  );
 };
 
-export const SUPPORTED_ACTIONS = Object.keys(APPLY);
+/** The action and its input, checked against the action's schema (its defaults filled in). */
+function checkedRequest(request: ExecutionRequest): { action: ActionType; request: ExecutionRequest } {
+  if (!isActionType(request.actionType))
+    throw new ExecutionError("PreconditionFailed", `no executor for action type ${request.actionType}`);
+  const input = parseActionInput(request.actionType, request.parameters);
+  if (!input.ok)
+    throw new ExecutionError(
+      "PreconditionFailed",
+      `${request.actionType} cannot run with these parameters: ${input.problems.join("; ")}`,
+    );
+  return { action: request.actionType, request: { ...request, parameters: input.input } };
+}
 
 /**
  * Runs one workflow against the cluster (DESIGN §3.7). Idempotent under retries: a target carrying this
@@ -428,12 +486,12 @@ export const SUPPORTED_ACTIONS = Object.keys(APPLY);
  */
 export async function executeWorkflow(
   access: ClusterAccess,
-  request: ExecutionRequest,
+  given: ExecutionRequest,
   options: { gitOpsManaged?: boolean; journal?: ExecutionJournal } = {},
 ): Promise<ExecutionResult> {
-  const apply = APPLY[request.actionType];
-  if (!apply)
-    throw new ExecutionError("PreconditionFailed", `no executor for action type ${request.actionType}`);
+  const checked = checkedRequest(given);
+  const request = checked.request;
+  const apply: Apply = APPLY[checked.action];
   const journal = options.journal ?? inMemoryJournal();
   const what = `${request.actionType} on ${describeRef(request.target)}`;
   let initial: K8s;
@@ -450,7 +508,7 @@ export async function executeWorkflow(
     }
     throw error;
   }
-  if (initial.metadata?.annotations?.[REMEDIATION_ANNOTATION] === request.remediationId) {
+  if (isDone(initial, request)) {
     const hash = await specHash(request.target.kind, initial, access.core);
     return {
       alreadyApplied: true,
@@ -469,7 +527,7 @@ export async function executeWorkflow(
   let applied: Applied = "";
   await withKubernetesRetries(what, async () => {
     const current = await access.read(request.target);
-    if (current.metadata?.annotations?.[REMEDIATION_ANNOTATION] === request.remediationId) return;
+    if (isDone(current, request)) return;
     applied = await apply(access, current, request, journal);
   });
   const { summary, byEarlierAttempt } =
@@ -529,165 +587,202 @@ export async function rolloutConverged(
   return workloadRollout(target.kind, current);
 }
 
+/** One API call a dry run shows: what the executor would send, with read-time values as placeholders. */
+export interface PlannedCall {
+  method: string;
+  path: string;
+  contentType?: string;
+  body?: unknown;
+}
+
+/** The facts every action's plan is written from. */
+interface PlanContext {
+  /** The target's API path. */
+  base: string;
+  stamp: Record<string, string>;
+  /** The last write of a multi-write action: the stamp alone. */
+  completion: PlannedCall;
+  /** A merge/strategic body with the resourceVersion precondition and the stamp. */
+  guardedBody: (rest: Record<string, unknown>) => Record<string, unknown>;
+}
+
+type Plan = (request: ExecutionRequest, at: PlanContext) => PlannedCall[];
+
+const WORKLOAD_PLURAL: Record<string, string> = {
+  Deployment: "deployments",
+  StatefulSet: "statefulsets",
+  DaemonSet: "daemonsets",
+};
+
+/** The API path of an object the catalog acts on. */
+export function apiPath(t: ObjectRef): string {
+  return t.kind === "Node"
+    ? `/api/v1/nodes/${t.name}`
+    : t.kind === "Pod"
+      ? `/api/v1/namespaces/${t.namespace}/pods/${t.name}`
+      : `/apis/apps/v1/namespaces/${t.namespace}/${WORKLOAD_PLURAL[t.kind] ?? "deployments"}/${t.name}`;
+}
+
+const rollbackPlan: Plan = (request, { base, stamp }) => [
+  {
+    method: "PATCH",
+    path: base,
+    contentType: "application/json-patch+json",
+    body: [
+      { op: "test", path: "/metadata/resourceVersion", value: "<current>" },
+      {
+        op: "replace",
+        path: "/spec/template",
+        value: `<template of revision ${request.parameters.toRevision || "previous"}>`,
+      },
+      { op: "add", path: "/metadata/annotations", value: stamp },
+    ],
+  },
+];
+
+/**
+ * Each action's dry-run description, next to its executor above and typed the same way: an action
+ * without one does not compile. Written from the same request, with the input already checked.
+ */
+const PLAN = {
+  RollbackDeployment: rollbackPlan,
+  RollbackStatefulSet: rollbackPlan,
+  IncreaseMemoryLimits: (request, { base, guardedBody }) => [
+    {
+      method: "PATCH",
+      path: base,
+      contentType: "application/strategic-merge-patch+json",
+      body: guardedBody({
+        spec: {
+          template: {
+            spec: {
+              containers: [
+                {
+                  name: request.parameters.container,
+                  resources: { limits: { memory: formatQuantity(Number(request.parameters.memoryLimit)) } },
+                },
+              ],
+            },
+          },
+        },
+      }),
+    },
+  ],
+  ScaleReplicas: (request, { base, guardedBody }) => [
+    {
+      method: "PATCH",
+      path: base,
+      contentType: "application/merge-patch+json",
+      body: guardedBody({ spec: { replicas: request.parameters.replicas } }),
+    },
+  ],
+  PatchHPA: (request, { guardedBody }) => [
+    {
+      method: "PATCH",
+      path: `/apis/autoscaling/v2/namespaces/${request.target.namespace}/horizontalpodautoscalers/<hpa targeting ${request.target.name}>`,
+      contentType: "application/merge-patch+json",
+      body: guardedBody({ spec: { maxReplicas: request.parameters.maxReplicas } }),
+    },
+  ],
+  RestartPod: (request, { base, guardedBody, completion }) => {
+    const t = request.target;
+    if (request.parameters.mode === "rolloutRestart")
+      return [
+        {
+          method: "PATCH",
+          path: base,
+          contentType: "application/strategic-merge-patch+json",
+          body: guardedBody({
+            spec: {
+              template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": "<now>" } } },
+            },
+          }),
+        },
+      ];
+    // A Pod target itself goes (its controller replaces it); nothing is left to annotate.
+    if (t.kind === "Pod")
+      return [{ method: "DELETE", path: base, body: { preconditions: { uid: "<the pod's uid>" } } }];
+    return [
+      {
+        method: "DELETE",
+        path: `/api/v1/namespaces/${t.namespace}/pods/<least healthy pod of ${t.name}>`,
+        body: { preconditions: { uid: "<that pod's uid>" } },
+      },
+      completion,
+    ];
+  },
+  CordonDrainNode: (request, { base, guardedBody, completion }) =>
+    request.parameters.drain === false
+      ? [
+          {
+            method: "PATCH",
+            path: base,
+            contentType: "application/merge-patch+json",
+            body: guardedBody({ spec: { unschedulable: true } }),
+          },
+        ]
+      : [
+          {
+            method: "PATCH",
+            path: base,
+            contentType: "application/merge-patch+json",
+            body: { metadata: { resourceVersion: "<current>" }, spec: { unschedulable: true } },
+          },
+          {
+            method: "POST",
+            path: `/api/v1/namespaces/<ns>/pods/<each pod on ${request.target.name} but DaemonSet and mirror pods>/eviction`,
+          },
+          completion,
+        ],
+  PatchResource: (request, { base, stamp }) => {
+    const { patch } = request.parameters as { patch: { metadata?: K8s; spec?: K8s } };
+    return [
+      {
+        method: "PATCH",
+        path: base,
+        contentType: "application/strategic-merge-patch+json",
+        body: {
+          metadata: {
+            resourceVersion: "<current>",
+            ...(patch.metadata?.labels ? { labels: patch.metadata.labels } : {}),
+            annotations: { ...patch.metadata?.annotations, ...stamp },
+          },
+          ...(patch.spec ? { spec: patch.spec } : {}),
+        },
+      },
+    ];
+  },
+} satisfies Record<ActionType, Plan>;
+
 /**
  * What an execution would send, for a dry run (Level 1/2): the patch body or the API calls, with the
  * parameters filled in, without touching the cluster. Preconditions read at execution time (the
- * resourceVersion, the revision's template) are shown as placeholders.
+ * resourceVersion, the revision's template) are shown as placeholders. An action type without an
+ * executor plans nothing (an older stored analysis); a request its action refuses plans nothing either.
  */
-export function plannedChange(request: ExecutionRequest): {
-  calls: Array<{ method: string; path: string; contentType?: string; body?: unknown }>;
-} {
-  const t = request.target;
-  const annotation = { [REMEDIATION_ANNOTATION]: request.remediationId };
-  const plural: Record<string, string> = {
-    Deployment: "deployments",
-    StatefulSet: "statefulsets",
-    DaemonSet: "daemonsets",
+export function plannedChange(request: ExecutionRequest): { calls: PlannedCall[] } {
+  if (!isActionType(request.actionType)) return { calls: [] };
+  const input = parseActionInput(request.actionType, request.parameters);
+  if (!input.ok) return { calls: [] };
+  const checked = { ...request, parameters: input.input };
+  const stamp = stampOf(request);
+  const annotation = { [stamp.key]: stamp.value };
+  const base = apiPath(request.target);
+  const plan: Plan = PLAN[request.actionType];
+  return {
+    calls: plan(checked, {
+      base,
+      stamp: annotation,
+      completion: {
+        method: "PATCH",
+        path: base,
+        contentType: "application/merge-patch+json",
+        body: { metadata: { annotations: annotation } },
+      },
+      guardedBody: (rest) => ({
+        metadata: { resourceVersion: "<current>", annotations: annotation },
+        ...rest,
+      }),
+    }),
   };
-  const base =
-    t.kind === "Node"
-      ? `/api/v1/nodes/${t.name}`
-      : t.kind === "Pod"
-        ? `/api/v1/namespaces/${t.namespace}/pods/${t.name}`
-        : `/apis/apps/v1/namespaces/${t.namespace}/${plural[t.kind] ?? "deployments"}/${t.name}`;
-  const completion = {
-    method: "PATCH",
-    path: base,
-    contentType: "application/merge-patch+json",
-    body: { metadata: { annotations: annotation } },
-  };
-  const guardedBody = (rest: Record<string, unknown>) => ({
-    metadata: { resourceVersion: "<current>", annotations: annotation },
-    ...rest,
-  });
-  switch (request.actionType) {
-    case "RollbackDeployment":
-    case "RollbackStatefulSet":
-      return {
-        calls: [
-          {
-            method: "PATCH",
-            path: base,
-            contentType: "application/json-patch+json",
-            body: [
-              { op: "test", path: "/metadata/resourceVersion", value: "<current>" },
-              {
-                op: "replace",
-                path: "/spec/template",
-                value: `<template of revision ${request.parameters.toRevision || "previous"}>`,
-              },
-              { op: "add", path: "/metadata/annotations", value: annotation },
-            ],
-          },
-        ],
-      };
-    case "IncreaseMemoryLimits":
-      return {
-        calls: [
-          {
-            method: "PATCH",
-            path: base,
-            contentType: "application/strategic-merge-patch+json",
-            body: guardedBody({
-              spec: {
-                template: {
-                  spec: {
-                    containers: [
-                      {
-                        name: request.parameters.container,
-                        resources: {
-                          limits: { memory: formatQuantity(Number(request.parameters.memoryLimit)) },
-                        },
-                      },
-                    ],
-                  },
-                },
-              },
-            }),
-          },
-        ],
-      };
-    case "ScaleReplicas":
-      return {
-        calls: [
-          {
-            method: "PATCH",
-            path: base,
-            contentType: "application/merge-patch+json",
-            body: guardedBody({ spec: { replicas: request.parameters.replicas } }),
-          },
-        ],
-      };
-    case "PatchHPA":
-      return {
-        calls: [
-          {
-            method: "PATCH",
-            path: `/apis/autoscaling/v2/namespaces/${t.namespace}/horizontalpodautoscalers/<hpa targeting ${t.name}>`,
-            contentType: "application/merge-patch+json",
-            body: guardedBody({ spec: { maxReplicas: request.parameters.maxReplicas } }),
-          },
-        ],
-      };
-    case "RestartPod":
-      return request.parameters.mode === "rolloutRestart"
-        ? {
-            calls: [
-              {
-                method: "PATCH",
-                path: base,
-                contentType: "application/strategic-merge-patch+json",
-                body: guardedBody({
-                  spec: {
-                    template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": "<now>" } } },
-                  },
-                }),
-              },
-            ],
-          }
-        : t.kind === "Pod"
-          ? {
-              // The pod itself goes (its controller replaces it); nothing is left to annotate.
-              calls: [{ method: "DELETE", path: base, body: { preconditions: { uid: "<the pod's uid>" } } }],
-            }
-          : {
-              calls: [
-                {
-                  method: "DELETE",
-                  path: `/api/v1/namespaces/${t.namespace}/pods/<least healthy pod of ${t.name}>`,
-                  body: { preconditions: { uid: "<that pod's uid>" } },
-                },
-                completion,
-              ],
-            };
-    case "CordonDrainNode":
-      return request.parameters.drain === false
-        ? {
-            calls: [
-              {
-                method: "PATCH",
-                path: base,
-                contentType: "application/merge-patch+json",
-                body: guardedBody({ spec: { unschedulable: true } }),
-              },
-            ],
-          }
-        : {
-            calls: [
-              {
-                method: "PATCH",
-                path: base,
-                contentType: "application/merge-patch+json",
-                body: { metadata: { resourceVersion: "<current>" }, spec: { unschedulable: true } },
-              },
-              {
-                method: "POST",
-                path: `/api/v1/namespaces/<ns>/pods/<each pod on ${t.name} but DaemonSet and mirror pods>/eviction`,
-              },
-              completion,
-            ],
-          };
-    default:
-      return { calls: [] };
-  }
 }

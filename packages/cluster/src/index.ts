@@ -4,5 +4,7 @@ export * from "./eks";
 export * from "./errors";
 export * from "./executors";
 export * from "./inspect";
+export * from "./jobs";
 export * from "./kubeconfig";
 export * from "./spec-hash";
+export * from "./steps";

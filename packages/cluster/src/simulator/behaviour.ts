@@ -18,6 +18,8 @@ export const Behaviour = z
           pullFails: z.boolean().default(false),
           logs: z.string().optional(),
           exitCode: z.number().int().default(1),
+          /** A run-to-completion container (a Job's): how long it runs before it exits. */
+          runsForMs: z.number().int().min(0).optional(),
         }),
       )
       .default({}),
@@ -79,6 +81,7 @@ export function modelPodStatus(
       ],
     };
   }
+  if (runsToCompletion(pod)) return completionStatus(pod, behaviour, age);
   const workload =
     pod.metadata.ownerReferences?.[0]?.name?.replace(/-[a-z0-9]{6,10}$/, "") ?? pod.metadata.name;
   const containerStatuses = (pod.spec.containers ?? []).map((c: K8sObject) => {
@@ -123,6 +126,67 @@ export function modelPodStatus(
     ],
     containerStatuses,
     startTime: pod.metadata.creationTimestamp,
+  };
+}
+
+/** A pod that runs to completion instead of being restarted: a Job's (restartPolicy Never). */
+export function runsToCompletion(pod: K8sObject): boolean {
+  return pod.spec?.restartPolicy === "Never";
+}
+
+/**
+ * A run-to-completion pod under the behaviour model: running for the image's `runsForMs` (or
+ * `readyAfterMs`), then Succeeded — or Failed with the image's exit code when the image crashes.
+ */
+function completionStatus(pod: K8sObject, behaviour: Behaviour, age: number): K8sObject {
+  const containers: K8sObject[] = pod.spec.containers ?? [];
+  const runsFor = Math.max(
+    0,
+    ...containers.map((c) => behaviour.images[c.image]?.runsForMs ?? behaviour.readyAfterMs),
+  );
+  const started = pod.metadata.creationTimestamp;
+  if (age < runsFor) {
+    return {
+      phase: "Running",
+      conditions: [
+        { type: "PodScheduled", status: "True" },
+        { type: "Ready", status: "True" },
+      ],
+      containerStatuses: containers.map((c) => ({
+        name: c.name,
+        image: c.image,
+        ready: true,
+        started: true,
+        restartCount: 0,
+        state: { running: { startedAt: started } },
+      })),
+      startTime: started,
+    };
+  }
+  const finishedAt = new Date(Date.parse(started) + runsFor).toISOString();
+  const statuses = containers.map((c) => {
+    const failed = behaviour.images[c.image]?.crash === true;
+    const exitCode = failed ? (behaviour.images[c.image]?.exitCode ?? 1) : 0;
+    return {
+      name: c.name,
+      image: c.image,
+      ready: false,
+      started: false,
+      restartCount: 0,
+      state: {
+        terminated: { reason: failed ? "Error" : "Completed", exitCode, startedAt: started, finishedAt },
+      },
+    };
+  });
+  const failed = statuses.some((c) => c.state.terminated.exitCode !== 0);
+  return {
+    phase: failed ? "Failed" : "Succeeded",
+    conditions: [
+      { type: "PodScheduled", status: "True" },
+      { type: "Ready", status: "False", reason: "PodCompleted" },
+    ],
+    containerStatuses: statuses,
+    startTime: started,
   };
 }
 
@@ -185,6 +249,15 @@ export function modelContainerLog(
       `container ${container} exited with code ${status.lastState.terminated.exitCode}\n`
     );
   }
+  const terminated = status?.state?.terminated;
+  if (terminated)
+    return (
+      imageBehaviour?.logs ??
+      (terminated.exitCode === 0
+        ? `${container} completed\n`
+        : `${container} exited with code ${terminated.exitCode}\n`)
+    );
+  if (runsToCompletion(pod) && status?.state?.running) return `${container} running\n`;
   return status?.ready
     ? `${container} started; serving\n`
     : (imageBehaviour?.logs ?? `${container} starting\n`);

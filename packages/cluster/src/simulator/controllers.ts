@@ -50,7 +50,10 @@ export class Controllers {
     for (const rs of this.store.list("ReplicaSet")) this.replicaSet(rs);
     for (const sts of this.store.list("StatefulSet")) this.statefulSet(sts);
     for (const ds of this.store.list("DaemonSet")) this.daemonSet(ds);
+    for (const job of this.store.list("Job")) this.job(job, now);
     for (const pod of this.store.list("Pod")) this.podStatus(pod, now);
+    // A pod that finished above decides its Job's status now, not at the next change.
+    for (const job of this.store.list("Job")) this.job(job, now);
     // Pod readiness changed above: the DaemonSets' ready/available numbers follow it.
     for (const ds of this.store.list("DaemonSet")) this.daemonSet(ds);
     for (const deployment of this.store.list("Deployment")) this.deploymentStatus(deployment);
@@ -262,6 +265,72 @@ export class Controllers {
       current.status = status;
       delete current.metadata.resourceVersion;
       this.store.update(current, { status: true });
+    }
+  }
+
+  /**
+   * kube-controller-manager's Job controller, for one completion: a pod at a time (restartPolicy Never,
+   * labelled job-name), a new one after each failure until `backoffLimit` failures, then `Failed`
+   * (BackoffLimitExceeded); `Complete` when a pod succeeds; `Failed` (DeadlineExceeded) past
+   * `activeDeadlineSeconds`, its running pod deleted. Pods succeed or fail by the behaviour model.
+   */
+  private job(job: K8sObject, now: number): void {
+    const { namespace, name } = job.metadata;
+    const finished = (job.status?.conditions ?? []).some(
+      (c: K8sObject) => (c.type === "Complete" || c.type === "Failed") && c.status === "True",
+    );
+    const pods = this.store.list("Pod", namespace).filter((p) => ownedBy(p, job));
+    const succeeded = pods.filter((p) => p.status?.phase === "Succeeded").length;
+    const failed = pods.filter((p) => p.status?.phase === "Failed").length;
+    const active = pods.filter((p) => p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed");
+    const startTime = job.status?.startTime ?? new Date(now).toISOString();
+    const deadline = job.spec?.activeDeadlineSeconds;
+    let condition: { type: string; reason: string; message: string } | undefined;
+    if (finished) condition = undefined;
+    else if (succeeded >= (job.spec?.completions ?? 1))
+      condition = { type: "Complete", reason: "Completed", message: "the Job completed" };
+    else if (failed > (job.spec?.backoffLimit ?? 6))
+      condition = {
+        type: "Failed",
+        reason: "BackoffLimitExceeded",
+        message: "Job has reached the specified backoff limit",
+      };
+    else if (deadline !== undefined && now - Date.parse(startTime) > deadline * 1000)
+      condition = {
+        type: "Failed",
+        reason: "DeadlineExceeded",
+        message: "Job was active longer than specified deadline",
+      };
+    if (condition?.type === "Failed" || finished)
+      for (const pod of active) this.store.delete("Pod", namespace, pod.metadata.name);
+    else if (!condition && active.length === 0) {
+      const template = job.spec.template ?? {};
+      this.createPod(
+        { ...job, spec: { ...job.spec, template: { ...template, spec: { ...template.spec } } } },
+        `${name}-${safe(randomBytes(8), 5)}`,
+        { "job-name": name, "batch.kubernetes.io/job-name": name, "controller-uid": job.metadata.uid },
+      );
+    }
+    if (finished) return;
+    const at = new Date(now).toISOString();
+    const status = {
+      startTime,
+      active: condition ? 0 : Math.max(active.length, 1),
+      succeeded,
+      failed,
+      ...(condition
+        ? {
+            conditions: [{ ...condition, status: "True", lastTransitionTime: at }],
+            ...(condition.type === "Complete" ? { completionTime: at } : {}),
+          }
+        : {}),
+    };
+    const { conditions: _, completionTime: __, ...was } = job.status ?? {};
+    const { conditions: ___, completionTime: ____, ...is } = status as K8sObject;
+    if (condition || JSON.stringify(was) !== JSON.stringify(is)) {
+      job.status = status;
+      delete job.metadata.resourceVersion;
+      this.store.update(job, { status: true });
     }
   }
 
