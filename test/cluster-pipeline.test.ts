@@ -40,8 +40,9 @@ describe("a crash after the change, before Execute reported it", () => {
         clusterUrl: cluster.url,
         wrapHandlers: (handlers) => ({
           ...handlers,
-          execute: async (payload) => {
-            const result = await handlers.execute(payload);
+          // The step that changes the cluster (the Execute state only prepares since workflows have steps).
+          "execute-step": async (payload) => {
+            const result = await handlers["execute-step"](payload);
             if (crashes++ === 0)
               throw Object.assign(new Error("Sandbox.Timedout"), { name: "TransientError" });
             return result;
@@ -312,10 +313,10 @@ describe("a multi-step workflow retried by Step Functions", () => {
         clusterUrl: cluster.url,
         wrapHandlers: (handlers) => ({
           ...handlers,
-          execute: async (payload) => {
+          "execute-step": async (payload) => {
             attempts++;
             try {
-              return await handlers.execute(payload);
+              return await handlers["execute-step"](payload);
             } catch (error) {
               if (attempts > 1) throw error;
               throw Object.assign(new Error(`Sandbox.Timedout (${(error as Error).message})`), {

@@ -399,6 +399,16 @@ export const ConfigSchema = z
     cluster: ClusterConnection.extend({ scenario: z.string().default("scenarios/demo.yaml") })
       .strict()
       .prefault({}),
+    /**
+     * Operator-authored workflows (issue 23): every `.yaml` file of `directory` (relative to the config
+     * file's directory), each a workflow with its steps. One bad file refuses the whole directory, naming
+     * the file, the path and the reason, and nothing is registered. On AWS the files ship with the
+     * functions that read the catalog.
+     */
+    catalog: z
+      .object({ directory: z.string().min(1).optional() })
+      .strict()
+      .prefault({}),
     /** Other managed clusters, by the value of the alert's `cluster` label; unnamed alerts use `cluster`. */
     clusters: z.record(z.string(), ClusterConnection).default({}),
     /** Signal processing (DESIGN §3.2): the Rego classification policy and the managed scope. */

@@ -140,6 +140,25 @@ export const PolicyDecision = z.object({
 });
 export type PolicyDecision = z.infer<typeof PolicyDecision>;
 
+/** One step of a WorkflowExecution (issue 23): what ran, when, and what came of it. */
+export const StepResult = z.object({
+  index: z.number().int().min(0),
+  name: z.string(),
+  /** The action type, or `Job`. */
+  action: z.string(),
+  /** The Job a Job step runs (named after the remediation and the step). */
+  job: z.string().optional(),
+  status: z.enum(["started", "done", "failed"]),
+  startedAt: z.string(),
+  doneAt: z.string().optional(),
+  summary: z.string().optional(),
+  alreadyApplied: z.boolean().optional(),
+  /** A Job's logs (the tail), captured when it finished. */
+  logs: z.string().optional(),
+  error: z.string().optional(),
+});
+export type StepResult = z.infer<typeof StepResult>;
+
 export const RemediationRequest = z.object({
   id: z.string(),
   fingerprint: z.string(),
@@ -199,6 +218,11 @@ export const RemediationRequest = z.object({
        * RestartPod deletes), recorded before the step is taken.
        */
       steps: z.record(z.string(), z.string()).optional(),
+      /**
+       * Each step of the workflow as it ran: started (recorded before it acts), done with its result —
+       * a Job's logs included — or failed with why. A retry resumes at the first step not done.
+       */
+      stepResults: z.array(StepResult).optional(),
     })
     .optional(),
   /** A routing guard that blocked this remediation (DESIGN §3). */

@@ -21,11 +21,12 @@ import {
   remediations,
   systemAudit,
   trust,
+  catalog as workflowCatalog,
 } from "@kubernaut/runtime";
 import { startLocalPipeline } from "@kubernaut/runtime/local";
 import { createDynamoClient, ensureTable } from "@kubernaut/store";
 import { logger, metrics } from "@kubernaut/telemetry";
-import { CATALOG, withRegistered } from "@kubernaut/workflows";
+import { withRegistered } from "@kubernaut/workflows";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { StartupReport } from "./banner";
 import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local";
@@ -245,7 +246,7 @@ async function trustInForce(rt: Parameters<typeof trust>[0], config: Config) {
   const byId = new Map(records.map((r) => [r.workflowId, r]));
   const registerAs = config.remediationOrchestrator.newWorkflowsDryRun ? "observe" : "approve";
   const catalog = withRegistered(
-    CATALOG,
+    workflowCatalog(rt),
     records.flatMap((r) => (r.definition ? [r.definition] : [])),
   );
   const policy = await approvalPolicy(rt).describe();

@@ -9,9 +9,9 @@ import {
 import { createIngestApp } from "@kubernaut/api/ingest";
 import { consoleSettingsFromEnv, createConsole } from "@kubernaut/console";
 import { mcpRoutes } from "@kubernaut/mcp";
-import { CATALOG } from "@kubernaut/workflows";
 import type { Hono } from "hono";
 import { decisionSender, intakeStarter, pipelineStarter } from "./parts/aws";
+import { catalog } from "./parts/catalog";
 import { notifier } from "./parts/notify";
 import { approvalPolicy } from "./parts/policy";
 import { slack } from "./parts/slack";
@@ -49,7 +49,9 @@ export const decisionDeps = (rt: Runtime): DecisionDeps =>
     get systemAudit() {
       return systemAudit(rt);
     },
-    catalog: CATALOG,
+    get catalog() {
+      return catalog(rt);
+    },
     get policy() {
       return approvalPolicy(rt);
     },
@@ -78,7 +80,9 @@ export const trustDeps = (rt: Runtime): TrustDeps =>
     get systemAudit() {
       return systemAudit(rt);
     },
-    catalog: CATALOG,
+    get catalog() {
+      return catalog(rt);
+    },
     get suggestions() {
       return suggestions(rt);
     },

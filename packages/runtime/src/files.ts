@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import type { Config } from "@kubernaut/config";
 import {
@@ -8,6 +8,7 @@ import {
   compileRego,
   sourcePath,
 } from "@kubernaut/policy";
+import { loadCatalogDirectory } from "@kubernaut/workflows/load";
 import { FUNCTIONS, type FunctionName, type FunctionSpec } from "./functions";
 
 /** Where the compiled policies sit inside a function's bundle (the runtime reads them there on Lambda). */
@@ -106,6 +107,17 @@ export async function functionFiles(
       readFileSync(at(path)); // a missing kubeconfig fails the deploy, not the first remediation
       files.push({ from: at(path), to: path });
     }
+  }
+  const directory = config.catalog.directory;
+  if (spec.files.includes("workflowCatalog") && directory) {
+    if (isAbsolute(directory))
+      throw new Error(
+        `catalog.directory ${directory}: name it relative to the config file's directory, so it ships with the functions`,
+      );
+    // Validated here too: a catalog that would refuse to load fails the deploy, not every cold start.
+    loadCatalogDirectory(at(directory));
+    for (const name of readdirSync(at(directory)).filter((n) => /\.ya?ml$/.test(n)))
+      files.push({ from: join(at(directory), name), to: join(directory, name) });
   }
   return files;
 }

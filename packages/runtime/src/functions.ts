@@ -48,7 +48,7 @@ export type TableAction =
   | "DeleteItem";
 
 /** Files a function carries beyond the config file. */
-export type FileNeed = "approvalPolicy" | "classificationPolicy" | "kubeconfigs";
+export type FileNeed = "approvalPolicy" | "classificationPolicy" | "kubeconfigs" | "workflowCatalog";
 
 export interface FunctionSpec {
   /** The module under functions/ and its export, as SST's `handler` names it. */
@@ -124,7 +124,7 @@ export const FUNCTIONS = {
     table: [...READ_WRITE, "DeleteItem"],
     starts: [],
     secrets: ["apiTokens"],
-    files: [],
+    files: ["workflowCatalog"],
   },
   approvals: {
     handler: "functions/approvals.handler",
@@ -135,7 +135,7 @@ export const FUNCTIONS = {
     starts: ["notify"],
     resumesExecutions: true,
     secrets: ["apiTokens", "slackBotToken", "slackSigningSecret"],
-    files: ["approvalPolicy"],
+    files: ["approvalPolicy", "workflowCatalog"],
   },
   console: {
     handler: "functions/console.handler",
@@ -146,7 +146,7 @@ export const FUNCTIONS = {
     starts: ["notify"],
     resumesExecutions: true,
     secrets: ["apiTokens", "consoleSecret", "consoleOidc"],
-    files: ["approvalPolicy"],
+    files: ["approvalPolicy", "workflowCatalog"],
   },
   agents: {
     handler: "functions/agents.handler",
@@ -157,7 +157,7 @@ export const FUNCTIONS = {
     starts: ["pipeline", "intake", "notify"],
     resumesExecutions: true,
     secrets: ["webhookToken", "apiTokens"],
-    files: ["approvalPolicy"],
+    files: ["approvalPolicy", "workflowCatalog"],
   },
   a2a: {
     handler: "functions/a2a.handler",
@@ -203,7 +203,7 @@ export const FUNCTIONS = {
     table: READ_WRITE,
     llm: true,
     invokesModels: true,
-    files: ["kubeconfigs"],
+    files: ["kubeconfigs", "workflowCatalog"],
   }),
   "task-evaluate-policy": task("evaluate-policy", {
     description: "Evaluate the approval policy (opa-wasm)",
@@ -219,7 +219,13 @@ export const FUNCTIONS = {
     // The fingerprint's history decides an oscillation escalation.
     table: READ_WRITE,
     starts: ["notify"],
-    files: ["kubeconfigs"],
+    files: ["kubeconfigs", "workflowCatalog"],
+  }),
+  "task-execute-step": task("execute-step", {
+    description:
+      "Run one step of the workflow: an action on the target, or a Kubernetes Job polled to completion",
+    timeout: "5 minutes",
+    files: ["kubeconfigs", "workflowCatalog"],
   }),
   "task-check-rollout": task("check-rollout", {
     description: "Check whether the rollout converged",
@@ -232,6 +238,8 @@ export const FUNCTIONS = {
   "task-finish": task("finish", {
     description: "End a remediation that does not execute (or failed): outcome, hold, notification",
     starts: ["notify"],
+    // A dry run shows every step of the workflow it would have run.
+    files: ["workflowCatalog"],
   }),
   "notify-deliver": {
     handler: "functions/notify/deliver.handler",
@@ -426,6 +434,7 @@ export const TASK_FUNCTION_NAMES = {
   "evaluate-policy": "task-evaluate-policy",
   "request-approval": "task-request-approval",
   execute: "task-execute",
+  "execute-step": "task-execute-step",
   "check-rollout": "task-check-rollout",
   "record-outcome": "task-record-outcome",
   finish: "task-finish",

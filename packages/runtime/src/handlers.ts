@@ -6,9 +6,9 @@ import type { TaskFunction } from "@kubernaut/pipeline/definition";
 import { reconcileClosedExecution } from "@kubernaut/pipeline/reconcile";
 import { createTaskHandlers, type PipelineDeps, type TaskHandler } from "@kubernaut/pipeline/tasks";
 import { logger } from "@kubernaut/telemetry";
-import { CATALOG } from "@kubernaut/workflows";
 import { z } from "zod";
 import { decisionSender, pipelineStarter } from "./parts/aws";
+import { catalog } from "./parts/catalog";
 import { clusters } from "./parts/cluster";
 import { model } from "./parts/model";
 import { breakers, channels, notifications, notifier } from "./parts/notify";
@@ -45,7 +45,9 @@ export function pipelineDeps(rt: Runtime): PipelineDeps {
     get approvals() {
       return approvals(rt);
     },
-    catalog: CATALOG,
+    get catalog() {
+      return catalog(rt);
+    },
     get policy() {
       return approvalPolicy(rt);
     },

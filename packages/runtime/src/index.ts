@@ -3,6 +3,7 @@ export * from "./files";
 export * from "./functions";
 export * from "./handlers";
 export * from "./parts/aws";
+export * from "./parts/catalog";
 export * from "./parts/cluster";
 export * from "./parts/model";
 export * from "./parts/notify";

@@ -35,6 +35,13 @@ export interface WorkflowRecord {
   /** For workflows registered at runtime (from a suggestion): the definition, validated by the reader. */
   definition?: Record<string, unknown>;
   suggestionId?: string;
+  /**
+   * The workflow version the level was given to. A new version starts over at `observe` (or where
+   * its author says): trust earned by one version's steps is not trust in another's.
+   */
+  version?: string;
+  /** The version this one replaced, when the level was reset for it. */
+  previousVersion?: string;
 }
 
 export const EMPTY_STATS: WorkflowStats = {
@@ -88,6 +95,99 @@ export class TrustStore {
     }
   }
 
+  /**
+   * The record of `version` of a workflow, registering it at `startAs` on first sight. A record whose
+   * level was given to another version is put back at `startAs` for this one, in one conditional update
+   * (concurrent readers reset it once); a record from before versions were tracked only learns its
+   * version. The reset is recorded on the record (changedBy `catalog`, the reason naming both versions).
+   */
+  async getVersion(
+    workflowId: string,
+    version: string,
+    startAs: TrustLevel,
+    at: Date = new Date(),
+  ): Promise<WorkflowRecord> {
+    for (let attempt = 0; ; attempt++) {
+      const record = await this.get(workflowId, startAs);
+      if (record.version === version) return record;
+      const known = record.version;
+      const reset = known !== undefined;
+      try {
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key(workflowId),
+            UpdateExpression: reset
+              ? "SET version = :v, previousVersion = :old, #level = :start, namespaces = :none, changedBy = :by, changedAt = :at, #reason = :reason"
+              : "SET version = :v",
+            ConditionExpression: reset ? "version = :old" : "attribute_not_exists(version)",
+            ...(reset ? { ExpressionAttributeNames: { "#level": "level", "#reason": "reason" } } : {}),
+            ExpressionAttributeValues: reset
+              ? {
+                  ":v": version,
+                  ":old": known,
+                  ":start": startAs,
+                  ":none": {},
+                  ":by": "catalog",
+                  ":at": at.toISOString(),
+                  ":reason": `version ${version} replaces ${known}: a new version starts at ${startAs}`,
+                }
+              : { ":v": version },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error) || attempt > 2) throw error;
+      }
+    }
+  }
+
+  /**
+   * Registers (or replaces) a workflow defined through the API: its definition on its record. A new
+   * version replaces the old one and starts at `startAs`; the same version again is accepted only with
+   * the same definition (`unchanged`), so a version always names one set of steps.
+   */
+  async registerDefinition(
+    definition: { id: string; version: string } & Record<string, unknown>,
+    startAs: TrustLevel,
+    change: { actor: string; at: Date; reason: string },
+  ): Promise<{ status: "registered" | "unchanged" | "conflict"; record: WorkflowRecord }> {
+    const record = await this.get(definition.id, startAs);
+    if (record.version === definition.version && record.definition) {
+      const same = JSON.stringify(record.definition) === JSON.stringify(definition);
+      return { status: same ? "unchanged" : "conflict", record };
+    }
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key(definition.id),
+          UpdateExpression:
+            "SET definition = :def, version = :v, #level = :start, namespaces = :none, changedBy = :by, changedAt = :at, #reason = :reason" +
+            (record.version ? ", previousVersion = :old" : ""),
+          ConditionExpression: record.version
+            ? "version = :old"
+            : "attribute_not_exists(version) OR attribute_not_exists(definition)",
+          ExpressionAttributeNames: { "#level": "level", "#reason": "reason" },
+          ExpressionAttributeValues: {
+            ":def": definition,
+            ":v": definition.version,
+            ":start": startAs,
+            ":none": {},
+            ":by": change.actor,
+            ":at": change.at.toISOString(),
+            ":reason": change.reason,
+            ...(record.version ? { ":old": record.version } : {}),
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      // Someone registered meanwhile: answer from what is there now.
+      return this.registerDefinition(definition, startAs, change);
+    }
+    return { status: "registered", record: await this.get(definition.id, startAs) };
+  }
+
   async all(): Promise<WorkflowRecord[]> {
     const { Items = [] } = await this.db.send(
       new QueryCommand({
@@ -98,6 +198,14 @@ export class TrustStore {
       }),
     );
     return Items.map(toRecord);
+  }
+
+  /** One registered workflow's definition, by key (not validated here: the reader parses it). */
+  async definitionOf(workflowId: string): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: key(workflowId), ConsistentRead: true }),
+    );
+    return Item ? toRecord(Item).definition : undefined;
   }
 
   /** The definitions of workflows registered at runtime (not validated here: the reader parses them). */
@@ -246,6 +354,8 @@ function toRecord(item: Record<string, unknown>): WorkflowRecord {
     stats,
     definition,
     suggestionId,
+    version,
+    previousVersion,
   } = item as unknown as WorkflowRecord;
   return {
     workflowId,
@@ -258,6 +368,8 @@ function toRecord(item: Record<string, unknown>): WorkflowRecord {
     stats: { ...EMPTY_STATS, ...stats },
     ...(definition ? { definition } : {}),
     ...(suggestionId ? { suggestionId } : {}),
+    ...(version ? { version } : {}),
+    ...(previousVersion ? { previousVersion } : {}),
   };
 }
 

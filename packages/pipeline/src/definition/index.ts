@@ -14,6 +14,7 @@ export const TASK_FUNCTIONS = [
   "evaluate-policy",
   "request-approval",
   "execute",
+  "execute-step",
   "check-rollout",
   "record-outcome",
   "finish",
@@ -50,6 +51,8 @@ export interface DefinitionOptions {
   functionArn: (fn: TaskFunction) => string;
   /** Seconds between rollout checks. */
   rolloutPollSeconds?: number;
+  /** Seconds between checks of a running Job step (the rollout poll unless set). */
+  stepPollSeconds?: number;
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -153,7 +156,7 @@ export function buildDefinition(options: DefinitionOptions) {
       Next: "Execute",
     },
     Execute: {
-      ...invoke("execute", {}, { next: "WaitForRollout", resultPath: "$.execution", timeoutSeconds: 300 }),
+      ...invoke("execute", {}, { next: "ExecuteStep", resultPath: "$.execution", timeoutSeconds: 300 }),
       // Another remediation holds the target's lease: a routing guard's Blocked, not a failure. The
       // workflow that would run is only at `observe` here (an override's): Level 2's DryRun.
       Catch: [
@@ -161,6 +164,27 @@ export function buildDefinition(options: DefinitionOptions) {
         { ErrorEquals: ["ObserveOnly"], ResultPath: "$.error", Next: "RecordObserveOnly" },
         { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "RecordFailure" },
       ],
+    },
+    // The workflow's steps, one task each, with the same Retry/Catch as every task: `$` carries only the
+    // step's index (its definition stays in the catalog, its record on the WorkflowExecution), and a Job
+    // step still running comes back here after a wait instead of holding a Lambda.
+    ExecuteStep: invoke(
+      "execute-step",
+      { "step.$": "$.execution.value.step" },
+      { next: "StepProgress", resultPath: "$.execution", timeoutSeconds: 300 },
+    ),
+    StepProgress: {
+      Type: "Choice",
+      Choices: [
+        isTrue("$.execution.value.done", "WaitForRollout"),
+        isTrue("$.execution.value.waiting", "WaitForStep"),
+      ],
+      Default: "ExecuteStep",
+    },
+    WaitForStep: {
+      Type: "Wait",
+      Seconds: options.stepPollSeconds ?? options.rolloutPollSeconds ?? 10,
+      Next: "ExecuteStep",
     },
     WaitForRollout: { Type: "Wait", Seconds: options.rolloutPollSeconds ?? 10, Next: "CheckRollout" },
     CheckRollout: invoke(

@@ -10,7 +10,8 @@ import { type Evidence, kubernetesErrorMessage, statusCode } from "@kubernaut/cl
 import type { Config } from "@kubernaut/config";
 import { type Analysis, evaluateGuards, type RemediationRequest, suggestionIdFor } from "@kubernaut/core";
 import { effectiveLevel, type TrustLevel } from "@kubernaut/store";
-import { metrics } from "@kubernaut/telemetry";
+import { logger, metrics } from "@kubernaut/telemetry";
+import { findWorkflow, type WorkflowDefinition } from "@kubernaut/workflows";
 import { catalogOf } from "./catalog";
 import { PIPELINE_ACTOR, type PipelineDeps } from "./deps";
 import { loadRemediation } from "./load";
@@ -41,15 +42,38 @@ export function routingFacts(
   };
 }
 
-/** The trust level of a workflow in a namespace, registering the workflow on first sight. */
+/**
+ * The trust level of a workflow in a namespace, registering the workflow on first sight. Given the
+ * definition, the level is its version's: a new version starts over where its author says, or at the
+ * configured start (observe unless `newWorkflowsDryRun` is off).
+ */
 export async function trustLevelOf(
   deps: PipelineDeps,
-  workflowId: string | undefined,
+  workflow: WorkflowDefinition | string | undefined,
   namespace: string | undefined,
 ): Promise<TrustLevel | undefined> {
-  if (!workflowId) return undefined;
+  if (!workflow) return undefined;
   const registerAs = deps.config().remediationOrchestrator.newWorkflowsDryRun ? "observe" : "approve";
-  return effectiveLevel(await deps.trust.get(workflowId, registerAs), namespace);
+  if (typeof workflow === "string")
+    return effectiveLevel(await deps.trust.get(workflow, registerAs), namespace);
+  const startAs = workflow.initialTrust ?? registerAs;
+  try {
+    return effectiveLevel(
+      await deps.trust.getVersion(workflow.id, workflow.version, startAs, deps.now?.() ?? new Date()),
+      namespace,
+    );
+  } catch (error) {
+    // The version could not be recorded (a throttled item): decide from what is there, and for a
+    // version the record does not know, as a new version starts — never with another version's trust.
+    logger.warn("could not record the workflow version on its trust record", {
+      workflowId: workflow.id,
+      error,
+    });
+    const record = await deps.trust.get(workflow.id, registerAs);
+    return record.version !== undefined && record.version !== workflow.version
+      ? startAs
+      : effectiveLevel(record, namespace);
+  }
 }
 
 /**
@@ -63,7 +87,15 @@ export async function analyze(deps: PipelineDeps, remediationId: string): Promis
   const namespace = rr.targetResource.namespace;
   if (rr.phase === "Analyzing" && rr.analysis) {
     return {
-      ...routingFacts(rr.analysis, config, await trustLevelOf(deps, rr.analysis.workflowId, namespace)),
+      ...routingFacts(
+        rr.analysis,
+        config,
+        await trustLevelOf(
+          deps,
+          findWorkflow(rr.analysis.workflowId ?? "", await catalogOf(deps)) ?? rr.analysis.workflowId,
+          namespace,
+        ),
+      ),
       blocked: rr.guard !== undefined,
     };
   }
@@ -154,7 +186,11 @@ export async function analyze(deps: PipelineDeps, remediationId: string): Promis
     // No workflow matches: leave a plan for a human (DESIGN §3.3), stored for review and conversion.
     Object.assign(analysis, await recordSuggestion(deps, rr, investigated.evidence));
   }
-  const trustLevel = await trustLevelOf(deps, analysis.workflowId, namespace);
+  const trustLevel = await trustLevelOf(
+    deps,
+    findWorkflow(analysis.workflowId ?? "", catalog) ?? analysis.workflowId,
+    namespace,
+  );
   const guard = evaluateGuards(
     history,
     analysis.workflowId,

@@ -1,12 +1,12 @@
-import { plannedChange } from "@kubernaut/cluster";
-import { type Hold, isTerminal, type Outcome, type Phase } from "@kubernaut/core";
+import { plannedChange, plannedWorkflow } from "@kubernaut/cluster";
+import { type Hold, isTerminal, type Outcome, type Phase, type RemediationRequest } from "@kubernaut/core";
 import { notificationIdFor } from "@kubernaut/notify";
 import { approvalIdFor, epochSeconds, leaseKey } from "@kubernaut/store";
 import { metrics } from "@kubernaut/telemetry";
-import { findWorkflow } from "@kubernaut/workflows";
+import type { WorkflowDefinition } from "@kubernaut/workflows";
 import { z } from "zod";
 import { FINISH_RESULTS } from "../definition";
-import { catalogOf } from "./catalog";
+import { workflowById } from "./catalog";
 import { PIPELINE_ACTOR, type PipelineDeps } from "./deps";
 import { loadRemediation } from "./load";
 import { messages } from "./messages";
@@ -44,7 +44,9 @@ export async function finish(
   // have run, which an operator's override may have changed.
   const override =
     result === "DryRun" && error?.Error === "ObserveOnly" ? rr.approvalDecision?.override : undefined;
-  const chosen = override ? findWorkflow(override.workflowName, await catalogOf(deps)) : undefined;
+  const chosen = override ? await workflowById(deps, override.workflowName) : undefined;
+  const analysed =
+    result === "DryRun" && !override ? await workflowById(deps, rr.analysis?.workflowId) : undefined;
 
   const ending: Ending = (() => {
     switch (result) {
@@ -95,22 +97,8 @@ export async function finish(
               target: rr.targetResource,
               confidence: rr.analysis?.confidence,
               ...(override ? { override } : {}),
-              // The patch it would send (Level 1's "what would have been done").
-              ...(proposal.actionType
-                ? {
-                    change: plannedChange({
-                      remediationId,
-                      actionType: proposal.actionType,
-                      changesSpec: true,
-                      target: {
-                        kind: rr.targetResource.kind,
-                        name: rr.targetResource.name,
-                        ...(rr.targetResource.namespace ? { namespace: rr.targetResource.namespace } : {}),
-                      },
-                      parameters: proposal.parameters,
-                    }),
-                  }
-                : {}),
+              // What it would send, step by step (Level 1's "what would have been done").
+              ...dryRunChange(remediationId, rr.targetResource, chosen ?? analysed, proposal),
             },
           },
         };
@@ -265,6 +253,43 @@ function manualReviewReason(rr: Awaited<ReturnType<typeof loadRemediation>>, flo
     return `confidence ${analysis.confidence} is below the ${floor} floor (${analysis.rationale})`;
   if (!analysis.aligned) return `alignment check failed: ${analysis.rationale}`;
   return "manual review required";
+}
+
+/**
+ * The calls a dry run shows: every step of the workflow with its templates rendered from the proposal's
+ * parameters and the target. A workflow no longer in the catalog is shown by its action type alone (an
+ * older remediation's), and a step that cannot render says why instead of failing the ending.
+ */
+function dryRunChange(
+  remediationId: string,
+  target: RemediationRequest["targetResource"],
+  workflow: WorkflowDefinition | undefined,
+  proposal: { actionType?: string | undefined; parameters: Record<string, string | number | boolean> },
+): { change?: Record<string, unknown> } {
+  const ref = {
+    kind: target.kind,
+    name: target.name,
+    ...(target.namespace ? { namespace: target.namespace } : {}),
+  };
+  if (workflow) {
+    try {
+      return {
+        change: plannedWorkflow({ remediationId, workflow, parameters: proposal.parameters, target: ref }),
+      };
+    } catch (error) {
+      return { change: { calls: [], problem: (error as Error).message } };
+    }
+  }
+  if (!proposal.actionType) return {};
+  return {
+    change: plannedChange({
+      remediationId,
+      actionType: proposal.actionType,
+      changesSpec: true,
+      target: ref,
+      parameters: proposal.parameters,
+    }),
+  };
 }
 
 function describeCause(cause: unknown): string {

@@ -4,7 +4,7 @@ import { analyze } from "./analyze";
 import type { PipelineDeps } from "./deps";
 import { enrich } from "./enrich";
 import { classifyErrors } from "./errors";
-import { checkRollout, execute, recordOutcome } from "./execute";
+import { checkRollout, execute, executeStep, recordOutcome } from "./execute";
 import { finish } from "./finish";
 import { evaluatePolicy, requestApproval } from "./policy";
 
@@ -32,6 +32,7 @@ export function createTaskHandlers(deps: PipelineDeps): Record<TaskFunction, Tas
       requestApproval(deps, p.remediationId, z.string().min(1).parse(p.taskToken)),
     ),
     execute: task((p) => execute(deps, p.remediationId)),
+    "execute-step": task((p) => executeStep(deps, p.remediationId, z.number().int().min(0).parse(p.step))),
     "check-rollout": task((p) => checkRollout(deps, p.remediationId)),
     "record-outcome": task((p) => recordOutcome(deps, p.remediationId)),
     finish: task((p) => finish(deps, p.remediationId, p.result, p.error)),
