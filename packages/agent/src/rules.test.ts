@@ -1,5 +1,6 @@
 import type { Evidence, PodHealth } from "@kubernaut/cluster";
 import type { RemediationRequest } from "@kubernaut/core";
+import { CATALOG, defineWorkflow } from "@kubernaut/workflows";
 import { describe, expect, it } from "vitest";
 import { alignmentGate, alignmentProblems } from "./alignment";
 import { applyFeedback, regressionWarning } from "./feedback";
@@ -403,4 +404,82 @@ describe("alignmentGate", () => {
       expect.stringMatching(/^the alignment check could not run/),
     ]);
   });
+});
+
+/** An operator's workflow: what it declares is how it is selected and checked. */
+const scaleAndFlush = defineWorkflow({
+  id: "scale-and-flush-v1",
+  version: "1.0.0",
+  actionType: "ScaleAndFlush",
+  description: {
+    what: "Scale the queue workers and flush the cache.",
+    whenToUse: "The queue backs up.",
+    whenNotToUse: "The cache is healthy.",
+  },
+  signals: ["QueueBacklogHigh"],
+  targetKinds: ["Deployment"],
+  parameters: { replicas: { type: "integer", description: "workers", default: 4, minimum: 1 } },
+  reversible: true,
+  blastRadius: "workers",
+  steps: [
+    { name: "scale", action: "ScaleReplicas", with: { replicas: "{{ parameters.replicas }}" } },
+    { name: "flush", job: { image: "shop/cache-tools:1.0", timeout: "5m" } },
+  ],
+});
+const withOperator = [...CATALOG, scaleAndFlush];
+
+describe("operator workflows in the rules and the alignment gate", () => {
+  it("the rules choose an operator's workflow by the signal it declares, even when the pods look healthy", () => {
+    const analysis = decideFromEvidence(evidence(), rr("QueueBacklogHigh"), withOperator);
+    expect(analysis).toMatchObject({
+      investigator: "rules",
+      workflowId: "scale-and-flush-v1",
+      workflowVersion: "1.0.0",
+      actionType: "ScaleAndFlush",
+      parameters: { replicas: 4 },
+      aligned: true,
+    });
+    expect(analysis.rationale).toContain("Scale the queue workers and flush the cache.");
+  });
+
+  it("signals no operator workflow declares go to the evidence rules as before", () => {
+    const crash = evidence({ pods: [crashing(), crashing()] });
+    expect(decideFromEvidence(crash, rr(), withOperator).workflowId).toBe(
+      decideFromEvidence(crash, rr(), CATALOG).workflowId,
+    );
+  });
+
+  it.each([
+    { case: "declared signal, no HPA", alert: "QueueBacklogHigh", hpa: false, problems: [] },
+    {
+      case: "an alert it does not declare",
+      alert: "KubePodCrashLooping",
+      hpa: false,
+      problems: ["scale-and-flush-v1 declares the signals QueueBacklogHigh, not KubePodCrashLooping"],
+    },
+    {
+      case: "a scale step while an HPA manages the replicas",
+      alert: "QueueBacklogHigh",
+      hpa: true,
+      problems: ["a manual scale was chosen but an HPA manages the replicas"],
+    },
+  ])(
+    "the gate checks what an operator workflow declares and each step's action: $case",
+    ({ alert, hpa, problems }) => {
+      const e = evidence(
+        hpa
+          ? { hpa: { name: "api", minReplicas: 1, maxReplicas: 4, currentReplicas: 4, saturated: false } }
+          : {},
+      );
+      const analysis = decideFromEvidence(evidence(), rr("QueueBacklogHigh"), withOperator);
+      expect(
+        alignmentGate(
+          analysis,
+          e,
+          { kind: "Deployment", name: "api" },
+          { workflow: scaleAndFlush, alertName: alert },
+        ),
+      ).toEqual(problems);
+    },
+  );
 });

@@ -7,7 +7,7 @@ import {
   type ParameterValue,
   type WorkflowDefinition,
 } from "@kubernaut/workflows";
-import { selectByAlertName } from "./select";
+import { candidatesFor, selectByAlertName } from "./select";
 
 const HOUR = 3_600_000;
 /** The ceiling on a memory limit analysis proposes: doubling past this needs a human. */
@@ -118,6 +118,22 @@ export function decideFromEvidence(
       rationale: "nothing to remediate now: the alert is stale or the problem went away",
       aligned: true,
     });
+
+  // An operator's workflow that declares this alert for this kind of target is their own knowledge of
+  // the signal (a queue backlog, a cache to flush): it is chosen by what it declares, before the
+  // generic rules, which only see pod health. The built-ins stay with the evidence rules below.
+  const operators = candidatesFor(rr.signal, target, catalog).filter(
+    (workflow) => !CATALOG.some((builtIn) => builtIn.id === workflow.id),
+  );
+  if (operators.length > 0) {
+    const selection = selectByAlertName(rr.signal, target, operators);
+    const [first] = operators;
+    return attach({
+      ...selection,
+      investigator: "rules",
+      rationale: `${first?.id} declares ${rr.signal.alertName} for a ${target.kind}: ${first?.description.what} When: ${first?.description.whenToUse}; ${selection.rationale}`,
+    });
+  }
 
   if (target.kind === "Node") {
     if (evidence.target.ready === false) {

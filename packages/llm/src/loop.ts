@@ -154,7 +154,7 @@ export function systemPrompt(catalog: readonly WorkflowDefinition[]): string {
   const workflows = catalog
     .map(
       (w) =>
-        `- ${w.id} (${w.actionType} on ${w.targetKinds.join("/")}): ${w.description.what} When: ${w.description.whenToUse} Not when: ${w.description.whenNotToUse} Parameters: ${JSON.stringify(w.parameters)}`,
+        `- ${w.id} (${w.actionType} on ${w.targetKinds.join("/")}): ${w.description.what} When: ${w.description.whenToUse} Not when: ${w.description.whenNotToUse} Signals: ${w.signals.join(", ")}.${w.steps.length > 1 ? ` Steps: ${w.steps.map((step) => `${step.name} (${"action" in step ? step.action : `Job ${step.job.image}`})`).join(", ")}.` : ""} Parameters: ${JSON.stringify(w.parameters)}`,
     )
     .join("\n");
   return [

@@ -165,7 +165,10 @@ export async function analyze(deps: PipelineDeps, remediationId: string): Promis
   );
   // The alignment gate: an independent cross-check against the evidence (only with a cluster to read).
   const problems = deps.cluster
-    ? alignmentGate(feedback.analysis, investigated.evidence, rr.targetResource)
+    ? alignmentGate(feedback.analysis, investigated.evidence, rr.targetResource, {
+        workflow: findWorkflow(feedback.analysis.workflowId ?? "", catalog),
+        alertName: rr.signal.alertName,
+      })
     : [];
   const evidenceWarnings = ((investigated.evidence as { warnings?: string[] } | undefined)?.warnings ??
     []) as string[];
