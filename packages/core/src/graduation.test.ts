@@ -144,4 +144,31 @@ describe("graduationReport", () => {
       dryRuns: 5,
     });
   });
+
+  it("is per version: a replaced version's evidence is history, the new version starts its own row", () => {
+    const at = (version: string) => ({
+      workflowExecution: {
+        workflowId: "crashloop-rollback-v1",
+        workflowVersion: version,
+        actionType: "RollbackDeployment",
+        parameters: {},
+        target: { kind: "Deployment", name: "api" },
+        startedAt: now.toISOString(),
+      },
+    });
+    const old = Array.from({ length: 5 }, () => rr({ score: 1, decision: "Approved", ...at("1.0.0") }));
+    const fresh = [rr({ outcome: "DryRun", ...at("1.1.0") })];
+    const rows = graduationReport(
+      [...old, ...fresh],
+      () => "approve",
+      thresholds,
+      now,
+      () => "1.1.0",
+    );
+    expect(rows.map((r) => [r.version, r.supersededBy, r.recommendation])).toEqual([
+      ["1.0.0", "1.1.0", "stay"],
+      ["1.1.0", undefined, "stay"],
+    ]);
+    expect(rows[0]?.evidence).toEqual(["version 1.0.0 was replaced by 1.1.0, which starts its own record"]);
+  });
 });

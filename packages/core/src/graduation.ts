@@ -12,6 +12,10 @@ export interface GraduationThresholds {
 
 export interface GraduationRow {
   workflowId: string;
+  /** The workflow version these remediations ran (analysed) with; trust is earned per version. */
+  version?: string;
+  /** A newer version has replaced this one: its evidence is history, not a case for graduating. */
+  supersededBy?: string;
   namespace: string;
   level: Level;
   remediations: number;
@@ -43,17 +47,22 @@ export function graduationReport(
   levelOf: (workflowId: string, namespace: string) => Level,
   thresholds: GraduationThresholds,
   now: Date,
+  /** The version each workflow's trust level was given to (its record's), when known. */
+  currentVersion: (workflowId: string) => string | undefined = () => undefined,
 ): GraduationRow[] {
   const groups = new Map<string, RemediationRequest[]>();
   for (const rr of remediations) {
     const workflowId = rr.workflowExecution?.workflowId ?? rr.analysis?.workflowId;
     if (!workflowId) continue;
-    const key = `${workflowId}\u0000${rr.targetResource.namespace ?? ""}`;
+    const version = rr.workflowExecution?.workflowVersion ?? rr.analysis?.workflowVersion ?? "";
+    const key = `${workflowId}\u0000${version}\u0000${rr.targetResource.namespace ?? ""}`;
     groups.set(key, [...(groups.get(key) ?? []), rr]);
   }
   const rows: GraduationRow[] = [];
   for (const [key, group] of groups) {
-    const [workflowId, namespace] = key.split("\u0000") as [string, string];
+    const [workflowId, version, namespace] = key.split("\u0000") as [string, string, string];
+    const current = currentVersion(workflowId);
+    const supersededBy = version && current && current !== version ? current : undefined;
     const sorted = [...group].sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
     const assessed = sorted.filter((rr) => rr.effectiveness);
     const full = assessed.filter((rr) => rr.effectiveness?.reason === "Full").length;
@@ -92,6 +101,8 @@ export function graduationReport(
     const fullShare = assessed.length ? full / assessed.length : 0;
     const row: Omit<GraduationRow, "recommendation" | "recommendedLevel" | "evidence"> = {
       workflowId,
+      ...(version ? { version } : {}),
+      ...(supersededBy ? { supersededBy } : {}),
       namespace,
       level,
       remediations: sorted.filter((rr) => rr.workflowExecution).length,
@@ -108,7 +119,10 @@ export function graduationReport(
     const evidence: string[] = [];
     let recommendation: GraduationRow["recommendation"] = "stay";
     let recommendedLevel = level;
-    if (level === "automate" && (recentFailure || (assessed.length > 0 && meanScore < 0.5))) {
+    if (supersededBy) {
+      // The level belongs to the version that replaced this one, which earns its own trust.
+      evidence.push(`version ${version} was replaced by ${supersededBy}, which starts its own record`);
+    } else if (level === "automate" && (recentFailure || (assessed.length > 0 && meanScore < 0.5))) {
       recommendation = "demote";
       recommendedLevel = "approve";
       if (recentFailure) evidence.push(`failed recently (${lastFailure?.reason} at ${lastFailure?.at})`);
@@ -158,7 +172,10 @@ export function graduationReport(
     rows.push({ ...row, recommendation, recommendedLevel, evidence });
   }
   return rows.sort(
-    (a, b) => a.workflowId.localeCompare(b.workflowId) || a.namespace.localeCompare(b.namespace),
+    (a, b) =>
+      a.workflowId.localeCompare(b.workflowId) ||
+      (a.version ?? "").localeCompare(b.version ?? "", undefined, { numeric: true }) ||
+      a.namespace.localeCompare(b.namespace),
   );
 }
 

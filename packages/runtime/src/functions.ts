@@ -451,6 +451,7 @@ export const HTTP_ROUTES = [
   ["GET /api/v1/remediations", "api"],
   ["GET /api/v1/remediations/{id}", "api"],
   ["GET /api/v1/workflows", "api"],
+  ["POST /api/v1/workflows", "api"],
   ["PATCH /api/v1/workflows/{id}/trust", "api"],
   ["GET /api/v1/pause", "api"],
   ["PUT /api/v1/pause", "api"],

@@ -1,6 +1,7 @@
 import type { Actor } from "@kubernaut/core";
 import type { TrustLevel } from "@kubernaut/store";
 import { findWorkflow } from "@kubernaut/workflows";
+import { parseWorkflowText } from "@kubernaut/workflows/load";
 import { z } from "zod";
 import { ApiError } from "../errors";
 import { catalogWithRegistered } from "./registered";
@@ -74,4 +75,61 @@ export async function setPaused(
     details: { reason },
   });
   return deps.trust.paused();
+}
+
+/**
+ * Registers an operator's workflow sent through the API (YAML or JSON, the catalog directory's format).
+ * Validated exactly like a file — every problem named with its path, nothing stored on any — and never
+ * shadowing a built-in or a catalog-directory workflow. A new version replaces the registered one and
+ * starts at `observe` (or its `initialTrust`, or the configured start when newWorkflowsDryRun is off);
+ * the same version again is accepted only unchanged, so one version always names one set of steps.
+ */
+export async function registerWorkflow(
+  deps: ActionDeps,
+  request: { text: string; actor: Required<Pick<Actor, "id" | "channel">>; reason: string },
+) {
+  const { workflows, problems } = parseWorkflowText(request.text, "request body");
+  if (problems.length > 0)
+    throw new ApiError(
+      400,
+      "invalid_request",
+      `the workflow was refused and nothing was registered: ${problems.map((p) => `${p.path}: ${p.reason}`).join("; ")}`,
+    );
+  const [workflow] = workflows;
+  if (!workflow || workflows.length > 1)
+    throw new ApiError(400, "invalid_request", "send exactly one workflow per request");
+  if (deps.catalog.some((w) => w.id === workflow.id))
+    throw new ApiError(
+      409,
+      "conflict",
+      `${workflow.id} is part of the catalog (built in, or a file of catalog.directory): change it there`,
+    );
+  const at = deps.now?.() ?? new Date();
+  const startAs = workflow.initialTrust ?? registerLevel(deps);
+  const { status, record } = await deps.trust.registerDefinition(workflow, startAs, {
+    actor: request.actor.id,
+    at,
+    reason: request.reason,
+  });
+  if (status === "conflict")
+    throw new ApiError(
+      409,
+      "conflict",
+      `${workflow.id} version ${workflow.version} is already registered with a different definition: give the change a new version`,
+    );
+  if (status === "registered")
+    await deps.systemAudit.append({
+      type: "WorkflowRegistered",
+      at: at.toISOString(),
+      actor: { type: "user", ...request.actor },
+      details: {
+        workflowId: workflow.id,
+        version: workflow.version,
+        ...(record.previousVersion ? { replaces: record.previousVersion } : {}),
+        level: record.level,
+        steps: workflow.steps.map((step) => step.name),
+        reason: request.reason,
+      },
+    });
+  return { workflow, status, trust: { level: record.level, version: record.version } };
 }

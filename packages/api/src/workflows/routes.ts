@@ -11,8 +11,8 @@ import type { WorkflowDefinition } from "@kubernaut/workflows";
 import { Hono } from "hono";
 import { z } from "zod";
 import { type AuthEnv, apiAuth, requestChannel } from "../auth";
-import { parseBody, parseOrThrow, readJsonBody } from "../errors";
-import { changeTrustLevel, registerLevel, setPaused, TrustChange } from "./actions";
+import { ApiError, parseBody, parseOrThrow, readJsonBody } from "../errors";
+import { changeTrustLevel, registerLevel, registerWorkflow, setPaused, TrustChange } from "./actions";
 import { catalogWithRegistered } from "./registered";
 
 export interface TrustDeps {
@@ -71,6 +71,22 @@ export function trustRoutes(deps: TrustDeps, tokens: readonly ApiTokenConfig[]) 
       };
       return c.json({ items, ladder });
     })
+    .post("/api/v1/workflows", apiAuth(tokens, "admin"), async (c) => {
+      const text = await c.req.text();
+      if (text.trim() === "")
+        throw new ApiError(
+          400,
+          "invalid_request",
+          "expected a workflow as YAML (Content-Type: application/yaml) or JSON, in the catalog directory's format",
+        );
+      const reason = c.req.query("reason") ?? "registered through the API";
+      const result = await registerWorkflow(deps, {
+        text,
+        reason,
+        actor: { id: c.get("caller").name, channel: requestChannel(c.req.header("x-kubernaut-channel")) },
+      });
+      return c.json(result, result.status === "registered" ? 201 : 200);
+    })
     .patch("/api/v1/workflows/:id/trust", apiAuth(tokens, "admin"), async (c) => {
       const id = c.req.param("id");
       const change = parseBody(TrustChange, await readJsonBody(c), "trust change", BODY_EXAMPLES.trust);
@@ -127,6 +143,7 @@ export function trustRoutes(deps: TrustDeps, tokens: readonly ApiTokenConfig[]) 
         },
         deps.config().graduation,
         now(),
+        (workflowId) => records.get(workflowId)?.version,
       );
       return c.json({
         items: rows.map((row) => ({

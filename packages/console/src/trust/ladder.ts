@@ -90,6 +90,7 @@ export async function loadLadder(deps: ConsoleDeps): Promise<Ladder> {
     },
     config.graduation,
     deps.now?.() ?? new Date(),
+    (workflowId) => byId.get(workflowId)?.version,
   );
   const scores = new Map<string, Array<{ at: string; score: number }>>();
   for (const rr of remediations) {
