@@ -5,6 +5,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
+import { canonicalJson } from "@kubernaut/core";
 
 export type TrustLevel = "observe" | "approve" | "automate";
 
@@ -118,10 +119,12 @@ export class TrustStore {
             TableName: this.tableName,
             Key: key(workflowId),
             UpdateExpression: reset
-              ? "SET version = :v, previousVersion = :old, #level = :start, namespaces = :none, changedBy = :by, changedAt = :at, #reason = :reason"
-              : "SET version = :v",
-            ConditionExpression: reset ? "version = :old" : "attribute_not_exists(version)",
-            ...(reset ? { ExpressionAttributeNames: { "#level": "level", "#reason": "reason" } } : {}),
+              ? "SET #version = :v, previousVersion = :old, #level = :start, namespaces = :none, changedBy = :by, changedAt = :at, #reason = :reason"
+              : "SET #version = :v",
+            ConditionExpression: reset ? "#version = :old" : "attribute_not_exists(#version)",
+            ExpressionAttributeNames: reset
+              ? { "#version": "version", "#level": "level", "#reason": "reason" }
+              : { "#version": "version" },
             ExpressionAttributeValues: reset
               ? {
                   ":v": version,
@@ -153,7 +156,8 @@ export class TrustStore {
   ): Promise<{ status: "registered" | "unchanged" | "conflict"; record: WorkflowRecord }> {
     const record = await this.get(definition.id, startAs);
     if (record.version === definition.version && record.definition) {
-      const same = JSON.stringify(record.definition) === JSON.stringify(definition);
+      // Canonical: DynamoDB hands maps back in its own key order.
+      const same = canonicalJson(record.definition) === canonicalJson(definition);
       return { status: same ? "unchanged" : "conflict", record };
     }
     try {
@@ -162,12 +166,18 @@ export class TrustStore {
           TableName: this.tableName,
           Key: key(definition.id),
           UpdateExpression:
-            "SET definition = :def, version = :v, #level = :start, namespaces = :none, changedBy = :by, changedAt = :at, #reason = :reason" +
+            "SET #definition = :def, #version = :v, #level = :start, namespaces = :none, changedBy = :by, changedAt = :at, #reason = :reason" +
             (record.version ? ", previousVersion = :old" : ""),
           ConditionExpression: record.version
-            ? "version = :old"
-            : "attribute_not_exists(version) OR attribute_not_exists(definition)",
-          ExpressionAttributeNames: { "#level": "level", "#reason": "reason" },
+            ? "#version = :old"
+            : "attribute_not_exists(#version) OR attribute_not_exists(#definition)",
+          // `definition` is one of DynamoDB's reserved words, so every attribute goes by a placeholder.
+          ExpressionAttributeNames: {
+            "#definition": "definition",
+            "#version": "version",
+            "#level": "level",
+            "#reason": "reason",
+          },
           ExpressionAttributeValues: {
             ":def": definition,
             ":v": definition.version,
