@@ -5,10 +5,12 @@ import {
   executeWorkflow,
   kubeConfigFor,
   type ParameterValue,
+  renderStep,
   rolloutConverged,
+  runStep,
 } from "@kubernaut/cluster";
 import { ClusterSimulator, type PolicyRule } from "@kubernaut/cluster/simulator";
-import { CATALOG } from "@kubernaut/workflows";
+import { CATALOG, defineWorkflow } from "@kubernaut/workflows";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 
@@ -157,4 +159,31 @@ describe("deploy/rbac.yaml", () => {
       expect(verified.detail).not.toBe("");
     },
   );
+
+  it("grants what a Job step needs: create the Job, read it, list its pods and read their logs", async () => {
+    sim.setBehaviour({ images: { "shop/tools:1": { runsForMs: 0, logs: "done\n" } } });
+    const workflow = defineWorkflow({
+      id: "rbac-job-v1",
+      version: "1.0.0",
+      actionType: "RunScript",
+      description: { what: "a script", whenToUse: "tests", whenNotToUse: "never" },
+      signals: ["X"],
+      targetKinds: ["Deployment"],
+      reversible: true,
+      blastRadius: "none",
+      steps: [{ name: "script", job: { image: "shop/tools:1", timeout: "1m" } }],
+    });
+    const step = renderStep(
+      {
+        remediationId: "rr-rbac-job",
+        workflow,
+        parameters: {},
+        target: { kind: "Deployment", name: "web", namespace: "shop" },
+      },
+      0,
+    );
+    let progress = await runStep(kubernaut, step);
+    for (let i = 0; i < 50 && progress.state === "running"; i++) progress = await runStep(kubernaut, step);
+    expect(progress).toMatchObject({ state: "done", logs: expect.stringContaining("done") });
+  });
 });
