@@ -324,7 +324,12 @@ export async function executeStep(
     if (label && error instanceof Error) error.message = message;
     throw error;
   }
-  if (progress.state === "running") return { step: index, done: false, waiting: true };
+  if (progress.state === "running") {
+    // A Job may run longer than the lease was taken for: the holder renews it while it waits.
+    const { executing, verifying } = deps.config().remediationOrchestrator.timeouts;
+    await deps.leases.acquire(leaseKey(target), remediationId, executing + verifying, now);
+    return { step: index, done: false, waiting: true };
+  }
 
   const { logs: _, error: __, ...startedOnly } = started;
   const done: StepResult = {
