@@ -153,6 +153,36 @@ describe("the kubernaut CLI against the local loop", () => {
     expect((await cli("remediations", "show", second.remediationId)).text).toMatch(/policy|auto-approved/);
   });
 
+  it("registers an operator workflow from its YAML file; a refused one is named with its path and reason", async () => {
+    const file = join(dir, "scale-and-mark.yaml");
+    const workflow = (version: string, second: string) => `
+id: cli-scale-and-mark-v1
+version: ${version}
+actionType: ScaleAndMark
+description: { what: scale and mark, whenToUse: a backlog, whenNotToUse: never }
+signals: [QueueBacklogHigh]
+targetKinds: [Deployment]
+parameters: { replicas: { type: integer, description: workers, default: 3 } }
+reversible: true
+blastRadius: the workers
+steps:
+  - { name: scale, action: ScaleReplicas, with: { replicas: "{{ parameters.replicas }}" } }
+  - ${second}
+`;
+    writeFileSync(file, workflow("1.0.0", '{ name: flush, job: { image: "ops/tools:1" } }'));
+    const refused = await cli("workflows", "register", file, "--reason", "our runbook");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("scale-and-mark.yaml: ");
+    expect(refused.stderr).toContain("steps.1.job.timeout: a Job step needs a timeout");
+
+    writeFileSync(file, workflow("1.0.0", '{ name: flush, job: { image: "ops/tools:1", timeout: 5m } }'));
+    const registered = await cli("workflows", "register", file, "--reason", "our runbook");
+    expect(registered).toMatchObject({ code: 0 });
+    expect(registered.text).toMatch(
+      /^cli-scale-and-mark-v1 1\.0\.0: registered \(scale → flush\), trust level /,
+    );
+  });
+
   it("names the URL it talks to when it fails", async () => {
     // A port nothing listens on: bound, then closed.
     const closed = createServer();

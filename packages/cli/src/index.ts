@@ -6,6 +6,7 @@ import { policyCommand } from "./policy";
 import { remediationsCommand } from "./remediations";
 import { suggestionsCommand } from "./suggestions";
 import { fingerprintsCommand, pauseCommand, trustCommand } from "./trust";
+import { workflowsCommand } from "./workflows";
 
 const USAGE = `kubernaut <command>
 
@@ -30,6 +31,9 @@ const USAGE = `kubernaut <command>
   suggestions list | show ID            plans analysis left for alerts no workflow matches
   suggestions convert ID --workflow NAME-vN --reason TEXT [--action TYPE] [--param NAME=VALUE]...
                                         register a reviewed suggestion as a workflow (at observe)
+  workflows register FILE --reason TEXT
+                                        register an operator workflow (YAML, the catalog directory's
+                                        format); a new version starts at observe
   report "TEXT" [--cluster C] [--key K] [--wait]
                                         natural-language intake: the model turns TEXT into a signal
   intake show ID                        an intake's state and the remediation it led to
@@ -69,6 +73,8 @@ export async function main(
         return await pauseCommand(command, rest, out);
       case "fingerprints":
         return await fingerprintsCommand(rest, out);
+      case "workflows":
+        return await workflowsCommand(rest, out);
       default:
         out(USAGE);
         return command === undefined || command === "help" || command === "--help" ? 0 : 2;

@@ -400,8 +400,8 @@ export const ConfigSchema = z
       .strict()
       .prefault({}),
     /**
-     * Operator-authored workflows (issue 23): every `.yaml` file of `directory` (relative to the config
-     * file's directory), each a workflow with its steps. One bad file refuses the whole directory, naming
+     * Operator-authored workflows (issue 23): every `.yaml` file of `directory` (resolved like
+     * `cluster.scenario`), each a workflow with its steps. One bad file refuses the whole directory, naming
      * the file, the path and the reason, and nothing is registered. On AWS the files ship with the
      * functions that read the catalog.
      */
