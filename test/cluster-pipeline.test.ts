@@ -2,6 +2,7 @@ import type { ClusterAccess, K8s } from "@kubernaut/cluster";
 import { isTerminal } from "@kubernaut/core";
 import { sourcePath } from "@kubernaut/policy";
 import { approvalIdFor, leaseKey } from "@kubernaut/store";
+import { parseQuantity } from "@kubernaut/workflows";
 import { afterEach, describe, expect, it } from "vitest";
 import { webhook } from "./support/alerts";
 import { badRollout, simulatedCluster } from "./support/cluster";
@@ -422,7 +423,7 @@ describe("DaemonSets", () => {
       },
     });
     const agent = await access.read({ kind: "DaemonSet", name: "agent", namespace: "staging" });
-    expect(Number(agent.spec.template.spec.containers[0].resources.limits.memory)).toBeGreaterThan(
+    expect(parseQuantity(agent.spec.template.spec.containers[0].resources.limits.memory)).toBeGreaterThan(
       200 * 1024 * 1024,
     );
   });
