@@ -221,6 +221,14 @@ describe("deploy/rbac.yaml with the product's ServiceAccount token", () => {
     results.push(await executeWorkflow(access, request("RestartPod", web, { mode: "rolloutRestart" })));
     await settled();
     results.push(await executeWorkflow(access, request("RestartPod", web, { mode: "deletePod" })));
+    // The StatefulSet controller records the bad revision as a ControllerRevision on its own time (slow
+    // on a loaded machine): roll back once there is an earlier one to go back to.
+    await eventually("db's second ControllerRevision", async () => {
+      const revisions = await cluster.apps.listNamespacedControllerRevision({ namespace: ns("shop") });
+      return revisions.items.filter((r) => r.metadata?.name?.startsWith("db-")).length >= 2
+        ? true
+        : undefined;
+    });
     results.push(await executeWorkflow(access, request("RollbackStatefulSet", db, { toRevision: 0 })));
     for (const result of results) expect(result.alreadyApplied).toBe(false);
 
