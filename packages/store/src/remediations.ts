@@ -22,6 +22,7 @@ import {
   type HoldKind,
   isTerminal,
   type Outcome,
+  PHASES,
   type Phase,
   RemediationRequest,
 } from "@kubernaut/core";
@@ -81,6 +82,58 @@ export class RemediationStore {
   }
 
   /** One strongly consistent Query: the fingerprint state and every hold item. */
+  /**
+   * The storm's common case in one call (issue 22): a redelivered alert whose fingerprint has a started,
+   * non-terminal remediation — or no such remediation but a hold in force — counts its occurrence in one
+   * conditional UpdateItem that returns the state. Anything else (no remediation, a stranded Pending one,
+   * holds written before they moved onto the state item) fails the condition, writes nothing, and the
+   * caller takes the read-decide-write path. The condition is decideDedup's, written for DynamoDB.
+   */
+  async absorbDuplicate(fingerprint: string, now: Date): Promise<FingerprintRecord | undefined> {
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    const started = PHASES.filter((phase) => !isTerminal(phase) && phase !== "Pending");
+    const values: Record<string, unknown> = {
+      ":at": now.toISOString(),
+      ":one": 1,
+      ":pending": "Pending",
+      ":now": nowSeconds,
+    };
+    started.forEach((phase, i) => {
+      values[`:s${i}`] = phase;
+    });
+    const terminal = PHASES.filter(isTerminal);
+    terminal.forEach((phase, i) => {
+      values[`:t${i}`] = phase;
+    });
+    const names: Record<string, string> = {};
+    const holdClauses = HOLD_KINDS.map((kind, i) => {
+      names[`#h${i}`] = holdAttribute(kind);
+      return `#h${i}.expiresAt > :now`;
+    });
+    const condition = [
+      `activePhase IN (${started.map((_, i) => `:s${i}`).join(", ")})`,
+      "(activePhase = :pending AND attribute_exists(activeExecutionStartedAt))",
+      `((attribute_not_exists(activePhase) OR activePhase IN (${terminal.map((_, i) => `:t${i}`).join(", ")})) AND (${holdClauses.join(" OR ")}))`,
+    ].join(" OR ");
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.fingerprintState(fingerprint),
+          UpdateExpression: "SET lastSeenAt = :at ADD occurrenceCount :one",
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return Attributes ? toFingerprintRecord(fingerprint, Attributes, []) : undefined;
+    } catch (error) {
+      if (error instanceof Error && error.name === "ConditionalCheckFailedException") return undefined;
+      throw error;
+    }
+  }
+
   async readFingerprint(fingerprint: string): Promise<FingerprintRecord> {
     const { Items = [] } = await this.db.send(
       new QueryCommand({
@@ -90,18 +143,10 @@ export class RemediationStore {
         ConsistentRead: true,
       }),
     );
-    const state = Items.find((item) => item.sk === "STATE");
-    const holds = Items.filter((item) => String(item.sk).startsWith(HOLD_PREFIX)).map(toHold);
-    return {
-      fingerprint,
-      activeRemediationId: state?.activeRemediationId,
-      activePhase: state?.activePhase,
-      activeCreatedAt: state?.activeCreatedAt,
-      activeExecutionStartedAt: state?.activeExecutionStartedAt,
-      activeStartFailedAt: state?.activeStartFailedAt,
-      occurrenceCount: state?.occurrenceCount ?? 0,
-      holds,
-    };
+    const state = Items.find((item) => item.sk === "STATE") ?? {};
+    // Holds written before they moved onto the state item are separate items; both count.
+    const legacy = Items.filter((item) => String(item.sk).startsWith(HOLD_PREFIX)).map(toHold);
+    return toFingerprintRecord(fingerprint, state, legacy);
   }
 
   /**
@@ -481,18 +526,43 @@ export class RemediationStore {
   /** Lifts every hold on a fingerprint (an operator's release); returns the holds that were there. */
   async releaseHolds(fingerprint: string): Promise<readonly Hold[]> {
     const { holds } = await this.readFingerprint(fingerprint);
-    for (const hold of holds) {
-      await this.db.send(
-        new DeleteCommand({ TableName: this.tableName, Key: keys.hold(fingerprint, hold.kind) }),
-      );
-    }
+    const names = Object.fromEntries(HOLD_KINDS.map((kind, i) => [`#h${i}`, holdAttribute(kind)]));
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.fingerprintState(fingerprint),
+        UpdateExpression: `REMOVE ${Object.keys(names).join(", ")}`,
+        ExpressionAttributeNames: names,
+      }),
+    );
+    // Holds written before they moved onto the state item.
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :hold)",
+        ExpressionAttributeValues: { ":pk": keys.fingerprintPartition(fingerprint), ":hold": HOLD_PREFIX },
+        ConsistentRead: true,
+      }),
+    );
+    for (const item of Items)
+      await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk } }));
     return holds;
   }
 
-  /** Puts a hold on a fingerprint (dry-run, manual review, backoff, block, pause). */
+  /**
+   * Puts a hold on a fingerprint (dry-run, manual review, backoff, block, pause), as an attribute of its
+   * state item, so the one-call duplicate check (absorbDuplicate) sees it. One hold per kind; a later
+   * one of the same kind replaces it.
+   */
   async putHold(fingerprint: string, hold: Hold): Promise<void> {
     await this.db.send(
-      new PutCommand({ TableName: this.tableName, Item: { ...keys.hold(fingerprint, hold.kind), ...hold } }),
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.fingerprintState(fingerprint),
+        UpdateExpression: "SET #hold = :hold",
+        ExpressionAttributeNames: { "#hold": holdAttribute(hold.kind) },
+        ExpressionAttributeValues: { ":hold": hold },
+      }),
     );
   }
 
@@ -653,6 +723,33 @@ function toAuditEvent(item: Record<string, unknown>): AuditEvent {
   return details === undefined
     ? { seq, at, type, actor, prevHash, hash }
     : { seq, at, type, actor, details, prevHash, hash };
+}
+
+/** The state item's attribute holding a hold of one kind (`hold_dryRun`, `hold_manualReview`, …). */
+const holdAttribute = (kind: HoldKind) => `hold_${kind}`;
+
+/** The fingerprint's state item (and any holds kept as items of their own) as ingest reads it. */
+function toFingerprintRecord(
+  fingerprint: string,
+  state: Record<string, unknown>,
+  legacyHolds: readonly Hold[],
+): FingerprintRecord {
+  const holds = HOLD_KINDS.flatMap((kind) => {
+    const value = state[holdAttribute(kind)];
+    return value && typeof value === "object"
+      ? [toHold({ ...(value as Record<string, unknown>), kind })]
+      : [];
+  });
+  return {
+    fingerprint,
+    activeRemediationId: state.activeRemediationId as string | undefined,
+    activePhase: state.activePhase as Phase | undefined,
+    activeCreatedAt: state.activeCreatedAt as string | undefined,
+    activeExecutionStartedAt: state.activeExecutionStartedAt as string | undefined,
+    activeStartFailedAt: state.activeStartFailedAt as string | undefined,
+    occurrenceCount: (state.occurrenceCount as number | undefined) ?? 0,
+    holds: [...holds, ...legacyHolds],
+  };
 }
 
 function toHold(item: Record<string, unknown>): Hold {
