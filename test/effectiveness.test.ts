@@ -48,7 +48,7 @@ async function setUp(observability: { alertmanager?: boolean; prometheus?: boole
       cluster,
       now: () => now,
     });
-  return { h, access, standIns, monitor };
+  return { h, access, standIns, monitor, simulator };
 }
 
 const alert = (status: "firing" | "resolved" = "firing") =>
@@ -110,6 +110,47 @@ describe("the effectiveness monitor", () => {
     const [next] = await h.postAlerts(alert());
     expect(next?.status).toBe("created");
   });
+
+  it.each([
+    {
+      case: "a crash loop after an OOMKill",
+      disturb: (simulator: ClusterSimulator) =>
+        simulator.setBehaviour({ memoryDemand: { "staging/checkout/app": "1Gi" }, readyAfterMs: 0 }),
+      details: /^CrashLoopBackOff detected \(0\/2 pods ready, \d+ restarts\)$/,
+    },
+    {
+      case: "0 of 2 pods ready",
+      disturb: (simulator: ClusterSimulator) => simulator.setBehaviour({ readyAfterMs: 3_600_000 }),
+      details: /^0\/2 pods ready$/,
+    },
+    {
+      case: "all pods pending (their nodes went NotReady)",
+      disturb: (simulator: ClusterSimulator) => {
+        for (const node of simulator.store.list("Node"))
+          simulator.store.update(
+            { ...node, status: { conditions: [{ type: "Ready", status: "False" }] } },
+            { status: true },
+          );
+      },
+      details: /^0\/2 pods ready \(2 pending\)$/,
+    },
+  ])(
+    "strict health: $case scores 0, and the resolved alert alone does not make it Remediated",
+    async ({ disturb }) => {
+      const { h, access, monitor, simulator } = await setUp();
+      const id = await remediated(h, access);
+      disturb(simulator);
+      await h.postAlerts(alert("resolved"));
+
+      await monitor();
+
+      expect(await h.store.get(id)).toMatchObject({
+        outcome: "Inconclusive",
+        // 0.35 / 0.75: the alert's weight spread over the two assessed components.
+        effectiveness: { score: 0.467, components: { health: 0, alert: 1 } },
+      });
+    },
+  );
 
   it("scores metrics from Prometheus: restarts before vs after", async () => {
     const { h, access, standIns, monitor } = await setUp({ prometheus: true });

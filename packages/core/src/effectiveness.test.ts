@@ -1,28 +1,176 @@
 import { describe, expect, it } from "vitest";
-import { healthScore, scoreAssessment } from "./effectiveness";
+import {
+  assessHealth,
+  type PodState,
+  scoreAssessment,
+  TARGET_NOT_FOUND,
+  targetStatusOf,
+} from "./effectiveness";
 
-describe("healthScore", () => {
+const STARTED = new Date("2026-03-01T12:00:00.500Z");
+const BEFORE = "2026-03-01T11:00:00Z";
+const AFTER = "2026-03-01T12:01:00Z";
+const pod = (state: Partial<PodState> = {}): PodState => ({
+  phase: "Running",
+  ready: true,
+  restarts: 0,
+  waiting: [],
+  lastTerminations: [],
+  createdAt: AFTER,
+  terminating: false,
+  ...state,
+});
+const crashLooping = (lastReason: string) =>
+  pod({
+    ready: false,
+    restarts: 4,
+    waiting: ["CrashLoopBackOff"],
+    lastTerminations: [{ reason: lastReason, finishedAt: AFTER }],
+  });
+
+describe("targetStatusOf", () => {
   it.each([
-    [
-      [
-        { ready: true, restarts: 0 },
-        { ready: true, restarts: 0 },
+    {
+      case: "terminating and finished pods are not active",
+      pods: [
+        pod(),
+        pod({ terminating: true }),
+        pod({ phase: "Succeeded", ready: false }),
+        pod({ phase: "Failed" }),
       ],
-      1,
-    ],
-    [[{ ready: true, restarts: 2 }], 0.75],
-    [
-      [
-        { ready: true, restarts: 0 },
-        { ready: false, restarts: 0 },
+      status: { totalReplicas: 1, readyReplicas: 1 },
+    },
+    {
+      case: "pending pods are counted",
+      pods: [pod({ phase: "Pending", ready: false }), pod({ phase: "Pending", ready: false })],
+      status: { totalReplicas: 2, readyReplicas: 0, pendingCount: 2 },
+    },
+    {
+      case: "restarts count only on pods created since the remediation started",
+      pods: [
+        pod({ restarts: 7, createdAt: BEFORE }),
+        pod({ restarts: 2 }),
+        pod({ restarts: 9, createdAt: undefined }),
       ],
-      0.5,
-    ],
-    [[{ ready: false, restarts: 3, waiting: "CrashLoopBackOff", lastTermination: "OOMKilled" }], 0.25],
-    [[{ ready: false, restarts: 3, waiting: "CrashLoopBackOff", lastTermination: "Error" }], 0],
-    [[], 0],
-  ])("%j → %d", (pods, score) => {
-    expect(healthScore(pods)).toBe(score);
+      status: { restartsSinceRemediation: 2 },
+    },
+    {
+      case: "a pod created in the second the remediation started is new",
+      pods: [pod({ restarts: 1, createdAt: "2026-03-01T12:00:00Z" })],
+      status: { restartsSinceRemediation: 1 },
+    },
+    {
+      case: "a crash loop in any container",
+      pods: [pod(), pod({ waiting: ["ContainerCreating", "CrashLoopBackOff"] })],
+      status: { crashLoops: true },
+    },
+    {
+      case: "an OOMKill since the remediation",
+      pods: [pod({ lastTerminations: [{ reason: "OOMKilled", finishedAt: AFTER }] })],
+      status: { oomKilled: true },
+    },
+    {
+      case: "an OOMKill before the remediation is history, even on a pod that lives on",
+      pods: [pod({ createdAt: BEFORE, lastTerminations: [{ reason: "OOMKilled", finishedAt: BEFORE }] })],
+      status: { oomKilled: false },
+    },
+    {
+      case: "an OOMKill without a time counts on a pod created since the remediation",
+      pods: [pod({ lastTerminations: [{ reason: "OOMKilled" }] })],
+      status: { oomKilled: true },
+    },
+    {
+      case: "another termination is not an OOMKill",
+      pods: [pod({ lastTerminations: [{ reason: "Error", finishedAt: AFTER }] })],
+      status: { oomKilled: false },
+    },
+  ])("$case", ({ pods, status }) => {
+    expect(targetStatusOf(pods, STARTED)).toMatchObject({ targetExists: true, ...status });
+  });
+
+  it("without a remediation start every restart and OOMKill counts", () => {
+    const old = pod({
+      restarts: 3,
+      createdAt: BEFORE,
+      lastTerminations: [{ reason: "OOMKilled", finishedAt: BEFORE }],
+    });
+    expect(targetStatusOf([old])).toMatchObject({ restartsSinceRemediation: 3, oomKilled: true });
+  });
+});
+
+describe("assessHealth (Kubernaut's rules, first match wins)", () => {
+  it.each([
+    { case: "target not found", status: TARGET_NOT_FOUND, score: 0, details: "target resource not found" },
+    { case: "no active pods", pods: [], score: 0, details: "target has 0 desired replicas" },
+    {
+      case: "only terminating pods",
+      pods: [pod({ terminating: true })],
+      score: 0,
+      details: "target has 0 desired replicas",
+    },
+    {
+      case: "a crash loop",
+      pods: [pod(), crashLooping("Error")],
+      score: 0,
+      details: "CrashLoopBackOff detected (1/2 pods ready, 4 restarts)",
+    },
+    {
+      case: "a crash loop after an OOMKill is a crash loop",
+      pods: [crashLooping("OOMKilled")],
+      score: 0,
+      details: "CrashLoopBackOff detected (0/1 pods ready, 4 restarts)",
+    },
+    {
+      case: "0 of N ready",
+      pods: [pod({ ready: false }), pod({ ready: false }), pod({ ready: false })],
+      score: 0,
+      details: "0/3 pods ready",
+    },
+    {
+      case: "all pods pending",
+      pods: [pod({ phase: "Pending", ready: false }), pod({ phase: "Pending", ready: false })],
+      score: 0,
+      details: "0/2 pods ready (2 pending)",
+    },
+    {
+      case: "some ready",
+      pods: [pod(), pod({ ready: false })],
+      score: 0.5,
+      details: "1/2 pods ready (partial)",
+    },
+    {
+      case: "some ready, the rest pending",
+      pods: [pod(), pod({ phase: "Pending", ready: false })],
+      score: 0.5,
+      details: "1/2 pods ready (1 pending)",
+    },
+    {
+      case: "some ready, one OOMKilled and not ready: partial readiness comes first",
+      pods: [pod(), pod({ ready: false, lastTerminations: [{ reason: "OOMKilled", finishedAt: AFTER }] })],
+      score: 0.5,
+      details: "1/2 pods ready (partial)",
+    },
+    {
+      case: "all ready, OOMKilled since the remediation",
+      pods: [pod({ restarts: 1, lastTerminations: [{ reason: "OOMKilled", finishedAt: AFTER }] })],
+      score: 0.25,
+      details: "all 1 pods ready, OOMKilled detected (1 restarts since remediation)",
+    },
+    {
+      case: "all ready, restarts since the remediation",
+      pods: [pod({ restarts: 2 }), pod()],
+      score: 0.75,
+      details: "all 2 pods ready, 2 restarts since remediation",
+    },
+    {
+      case: "all ready, restarts only before the remediation",
+      pods: [pod({ restarts: 5, createdAt: BEFORE }), pod()],
+      score: 1,
+      details: "all 2 pods ready, no restarts",
+    },
+    { case: "all ready", pods: [pod(), pod()], score: 1, details: "all 2 pods ready, no restarts" },
+  ])("$case → $score", ({ status, pods, score, details }) => {
+    expect(assessHealth(status ?? targetStatusOf(pods ?? [], STARTED))).toEqual({ score, details });
   });
 });
 

@@ -1,9 +1,18 @@
 import { randomBytes } from "node:crypto";
-import { type ClusterAccess, podHealth, specHash } from "@kubernaut/cluster";
+import { type ClusterAccess, specHash } from "@kubernaut/cluster";
 import type { Config } from "@kubernaut/config";
-import { type Actor, type Component, healthScore, scoreAssessment } from "@kubernaut/core";
+import {
+  type Actor,
+  assessHealth,
+  type Component,
+  type ComponentResult,
+  scoreAssessment,
+  TARGET_NOT_FOUND,
+  targetStatusOf,
+} from "@kubernaut/core";
 import type { Assessment, AssessmentStore, RemediationStore, TrustStore } from "@kubernaut/store";
 import { logger, metrics } from "@kubernaut/telemetry";
+import { podStateOf } from "./pods";
 import { alertStillActive, promInstant, restartsScore } from "./sources";
 
 export interface AssessDeps {
@@ -22,6 +31,11 @@ export interface AssessDeps {
 
 const MONITOR: Actor = { type: "system", id: "effectiveness-monitor", channel: "pipeline" };
 const CLAIM_MS = 5 * 60_000;
+/**
+ * Kinds whose health is their pods'. Others (an HPA, a PDB, a PVC, a CronJob) have no pods of their
+ * own: their health is not assessed rather than scored 0 for pods they were never meant to have.
+ */
+const POD_OWNERS = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Pod"]);
 
 /**
  * One run of the effectiveness monitor (DESIGN §3.10): every due assessment is claimed with a
@@ -63,6 +77,8 @@ async function assessOne(
   const rr = await deps.store.get(assessment.remediationId);
   const target = assessment.target;
   const components: Partial<Record<Component, number>> = {};
+  /** Per component, in words: what its score rests on. */
+  const details: Partial<Record<Component, string>> = {};
   const expected: Component[] = ["health", "alert", ...(config.prometheusUrl ? (["metrics"] as const) : [])];
   let targetGone = false;
   let specDrift = false;
@@ -77,14 +93,28 @@ async function assessOne(
     };
     try {
       const current = await access.read(ref);
-      const pods = current.spec?.selector ? (await access.podsOf(current)).map(podHealth) : [];
-      components.health =
-        target.kind === "Node" ? (current.spec?.unschedulable ? 1 : 0.5) : healthScore(pods);
+      let health: ComponentResult | undefined;
+      if (target.kind === "Node") {
+        health = current.spec?.unschedulable
+          ? { score: 1, details: "node cordoned" }
+          : { score: 0.5, details: "node schedulable" };
+      } else if (POD_OWNERS.has(target.kind)) {
+        // A Pod target is its own pod set; a workload's pods are found by its selector.
+        const pods = target.kind === "Pod" ? [current] : await access.podsOf(current);
+        health = assessHealth(targetStatusOf(pods.map(podStateOf), new Date(assessment.executedAt)));
+      }
+      if (health) {
+        components.health = health.score;
+        details.health = health.details;
+      }
       if (assessment.postHash)
         specDrift = (await specHash(target.kind, current, access.core)) !== assessment.postHash;
     } catch (error) {
-      if ((error as { code?: number }).code === 404) targetGone = true;
-      else throw error;
+      if ((error as { code?: number }).code !== 404) throw error;
+      targetGone = true;
+      const health = assessHealth(TARGET_NOT_FOUND);
+      components.health = health.score;
+      details.health = health.details;
     }
   }
 
