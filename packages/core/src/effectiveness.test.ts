@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
+  type AssessmentResult,
   assessHealth,
+  type Component,
+  describeComponents,
+  describeEffectiveness,
+  type NotAssessed,
   type PodState,
   scoreAssessment,
   TARGET_NOT_FOUND,
@@ -176,42 +181,176 @@ describe("assessHealth (Kubernaut's rules, first match wins)", () => {
 
 describe("scoreAssessment", () => {
   const all = ["health", "alert", "metrics"] as const;
-  it.each([
+  const noSource = (details: string) => ({ why: "NoSource" as const, details });
+  const NO_ALERT_OR_METRICS_SOURCE = {
+    alert: noSource("no Alertmanager configured and no resolved notification received"),
+    metrics: noSource("no Prometheus configured"),
+  };
+  it.each<{
+    case: string;
+    components: Partial<Record<Component, number>>;
+    expected: readonly Component[];
+    notAssessed?: Partial<Record<Component, NotAssessed>>;
+    result: AssessmentResult;
+  }>([
     {
       case: "all components perfect",
       components: { health: 1, alert: 1, metrics: 1 },
       expected: all,
-      result: { score: 1, reason: "Full", outcome: "Remediated" },
+      result: {
+        score: 1,
+        reason: "Full",
+        completeness: "complete: health, alert and metrics",
+        outcome: "Remediated",
+      },
     },
     {
       case: "weighted mean",
       components: { health: 0.5, alert: 1, metrics: 0 },
       expected: all,
-      result: { score: 0.55, reason: "Full", outcome: "Remediated" },
+      result: {
+        score: 0.55,
+        reason: "Full",
+        completeness: "complete: health, alert and metrics",
+        outcome: "Remediated",
+      },
     },
     {
-      case: "no Prometheus: metrics not assessed, not zero",
+      case: "no Prometheus: metrics not assessed, not zero, and its weight spread over the rest",
       components: { health: 1, alert: 1 },
-      expected: ["health", "alert"] as const,
-      result: { score: 1, reason: "Full", outcome: "Remediated" },
+      expected: ["health", "alert"],
+      notAssessed: { metrics: noSource("no Prometheus configured") },
+      result: {
+        score: 1,
+        reason: "Full",
+        completeness: "health and alert only: no metrics source configured",
+        outcome: "Remediated",
+      },
+    },
+    {
+      case: "health only, nothing else configured: a full assessment of what is enabled, and a success",
+      components: { health: 1 },
+      expected: ["health"],
+      notAssessed: NO_ALERT_OR_METRICS_SOURCE,
+      result: {
+        score: 1,
+        reason: "Full",
+        completeness: "health only: no alert or metrics source configured",
+        outcome: "Remediated",
+      },
+    },
+    {
+      case: "the resolved webhook scores the alert without Alertmanager",
+      components: { health: 1, alert: 1 },
+      expected: ["health"],
+      result: {
+        score: 1,
+        reason: "Full",
+        completeness: "health and alert only: no metrics source configured",
+        outcome: "Remediated",
+      },
     },
     {
       case: "a component that should have been assessed but was not",
       components: { health: 1 },
       expected: all,
-      result: { score: 1, reason: "Partial", outcome: "Remediated" },
+      result: {
+        score: 1,
+        reason: "Partial",
+        completeness: "health only: no alert or metrics data",
+        outcome: "Remediated",
+      },
+    },
+    {
+      case: "Prometheus configured but without an answer",
+      components: { health: 1, alert: 1 },
+      expected: all,
+      notAssessed: { metrics: { why: "NoData", details: "Prometheus returned no restart series" } },
+      result: {
+        score: 1,
+        reason: "MetricsTimedOut",
+        completeness: "health and alert only: no metrics data",
+        outcome: "Remediated",
+      },
+    },
+    {
+      case: "a component that does not apply to the target is not missing",
+      components: { alert: 1 },
+      expected: ["health"],
+      notAssessed: {
+        health: { why: "NotApplicable", details: "a HorizontalPodAutoscaler has no pods of its own" },
+        metrics: noSource("no Prometheus configured"),
+      },
+      result: {
+        score: 1,
+        reason: "Full",
+        completeness: "alert only: no metrics source configured, no health for this kind of target",
+        outcome: "Remediated",
+      },
     },
     {
       case: "poor health",
       components: { health: 0, alert: 0 },
-      expected: ["health", "alert"] as const,
-      result: { score: 0, reason: "Full", outcome: "Inconclusive" },
+      expected: ["health", "alert"],
+      result: {
+        score: 0,
+        reason: "Full",
+        completeness: "health and alert only: no metrics source configured",
+        outcome: "Inconclusive",
+      },
     },
-  ])("$case", ({ components, expected, result }) => {
+    {
+      case: "half-way is remediated",
+      components: { health: 0.5 },
+      expected: ["health"],
+      result: {
+        score: 0.5,
+        reason: "Full",
+        completeness: "health only: no alert or metrics source configured",
+        outcome: "Remediated",
+      },
+    },
+    {
+      case: "broken health is not outweighed by a resolved alert",
+      components: { health: 0, alert: 1 },
+      expected: ["health"],
+      result: {
+        score: 0.467,
+        reason: "Full",
+        completeness: "health and alert only: no metrics source configured",
+        outcome: "Inconclusive",
+      },
+    },
+    {
+      case: "nothing assessed: no score (not 0), and why",
+      components: {},
+      expected: [],
+      notAssessed: { health: noSource("no cluster access"), ...NO_ALERT_OR_METRICS_SOURCE },
+      result: {
+        score: null,
+        reason: "Expired",
+        completeness: "nothing assessed: no health, alert or metrics source configured",
+        outcome: "Inconclusive",
+      },
+    },
+    {
+      case: "nothing assessed although sources are configured",
+      components: {},
+      expected: all,
+      notAssessed: { alert: { why: "NoData", details: "Alertmanager did not answer" } },
+      result: {
+        score: null,
+        reason: "Expired",
+        completeness: "nothing assessed: no health, alert or metrics data",
+        outcome: "Inconclusive",
+      },
+    },
+  ])("$case", ({ components, expected, notAssessed, result }) => {
     expect(
       scoreAssessment({
         components,
         expected,
+        ...(notAssessed ? { notAssessed } : {}),
         specDrift: false,
         targetGone: false,
         alertDecayTimedOut: false,
@@ -219,22 +358,85 @@ describe("scoreAssessment", () => {
     ).toEqual(result);
   });
 
+  const completeness = "health and alert only: no metrics source configured";
   it.each([
     [
       { specDrift: true, targetGone: false, alertDecayTimedOut: false },
-      { score: 0, reason: "SpecDrift", outcome: "Inconclusive" },
+      { score: 0, reason: "SpecDrift", completeness, outcome: "Inconclusive" },
     ],
     [
       { specDrift: false, targetGone: true, alertDecayTimedOut: false },
-      { score: 0, reason: "Unrecoverable", outcome: "Inconclusive" },
+      { score: 0, reason: "Unrecoverable", completeness, outcome: "Inconclusive" },
     ],
     [
       { specDrift: false, targetGone: false, alertDecayTimedOut: true },
-      { score: 0.533, reason: "AlertDecayTimeout", outcome: "Remediated" },
+      { score: 0.533, reason: "AlertDecayTimeout", completeness, outcome: "Remediated" },
     ],
   ])("%j", (flags, result) => {
     expect(
       scoreAssessment({ components: { health: 1, alert: 0 }, expected: ["health", "alert"], ...flags }),
     ).toEqual(result);
+  });
+});
+
+describe("describeEffectiveness: the score, then what it rests on", () => {
+  it.each([
+    {
+      record: {
+        score: 1,
+        reason: "Full",
+        completeness: "health only: no alert or metrics source configured",
+      },
+      text: "1.00, health only: no alert or metrics source configured",
+    },
+    {
+      record: { score: 0.55, reason: "Full", completeness: "complete: health, alert and metrics" },
+      text: "0.55, complete: health, alert and metrics",
+    },
+    {
+      record: {
+        score: null,
+        reason: "Expired",
+        completeness: "nothing assessed: no health, alert or metrics source configured",
+      },
+      text: "not scored, nothing assessed: no health, alert or metrics source configured",
+    },
+    {
+      record: {
+        score: 0,
+        reason: "SpecDrift",
+        completeness: "health only: no alert or metrics source configured",
+      },
+      text: "0.00, voided by spec drift (the target's spec changed after the remediation), health only: no alert or metrics source configured",
+    },
+    {
+      record: { score: 1, reason: "MetricsTimedOut", completeness: "health and alert only: no metrics data" },
+      text: "1.00, Prometheus gave no usable answer, health and alert only: no metrics data",
+    },
+    { record: { score: 1, reason: "Partial" }, text: "1.00, assessment Partial" },
+  ])("$text", ({ record, text }) => {
+    expect(describeEffectiveness(record)).toBe(text);
+  });
+
+  it("lists each component with its score and words, or why it has none", () => {
+    expect(
+      describeComponents({
+        score: 1,
+        reason: "Full",
+        components: { health: 1 },
+        details: {
+          health: "all 2 pods ready, no restarts",
+          alert: "not assessed: no Alertmanager configured and no resolved notification received",
+          metrics: "not assessed: no Prometheus configured",
+        },
+      }),
+    ).toEqual([
+      "health 1.00: all 2 pods ready, no restarts",
+      "alert not assessed: no Alertmanager configured and no resolved notification received",
+      "metrics not assessed: no Prometheus configured",
+    ]);
+    expect(describeComponents({ score: 0.5, reason: "Partial", components: { alert: 0.5 } })).toEqual([
+      "alert 0.50",
+    ]);
   });
 });
