@@ -301,7 +301,7 @@ describe("applyFeedback", () => {
     rationale: "r",
     aligned: true,
   };
-  const past = (score: number) => ({
+  const past = (score: number | null) => ({
     ...rr(),
     workflowExecution: {
       workflowId: "w",
@@ -317,6 +317,18 @@ describe("applyFeedback", () => {
     { case: "no history", history: [], confidence: 0.8, warned: false },
     { case: "it worked before", history: [past(1), past(0.9)], confidence: 0.85, warned: false },
     { case: "it keeps not working", history: [past(0.2), past(0.3)], confidence: 0.65, warned: true },
+    {
+      case: "assessments that measured nothing are not failures",
+      history: [past(null), past(null)],
+      confidence: 0.8,
+      warned: false,
+    },
+    {
+      case: "only the scored ones count",
+      history: [past(1), past(null), past(0.9)],
+      confidence: 0.85,
+      warned: false,
+    },
   ])("$case", ({ history, confidence, warned }) => {
     const result = applyFeedback(analysis, history as RemediationRequest[]);
     expect(result.analysis.confidence).toBe(confidence);

@@ -14,7 +14,7 @@ let n = 0;
 
 function rr(
   overrides: Partial<RemediationRequest> & {
-    score?: number;
+    score?: number | null;
     reason?: string;
     decision?: "Approved" | "Rejected";
     kind?: string;
@@ -134,6 +134,16 @@ describe("graduationReport", () => {
     });
     const row = report([failed, rr({ score: 1 })], "automate");
     expect(row).toMatchObject({ recommendation: "demote", recommendedLevel: "approve" });
+  });
+
+  it("does not count an assessment that measured nothing: no score is neither evidence nor a failure", () => {
+    const scored = Array.from({ length: 5 }, () => rr({ score: 1, decision: "Approved" }));
+    const unmeasured = Array.from({ length: 3 }, () =>
+      rr({ score: null, reason: "Expired", outcome: "Inconclusive" }),
+    );
+    const row = report([...scored, ...unmeasured], "automate");
+    expect(row).toMatchObject({ assessed: 5, fullShare: 1, meanScore: 1, recommendation: "stay" });
+    expect(row?.lastFailure).toBeUndefined();
   });
 
   it("suggests approve for a workflow at observe once its dry runs are worth a look", () => {

@@ -55,7 +55,8 @@ export function graduationReport(
   for (const [key, group] of groups) {
     const [workflowId, namespace] = key.split("\u0000") as [string, string];
     const sorted = [...group].sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
-    const assessed = sorted.filter((rr) => rr.effectiveness);
+    // Only a score is evidence: an assessment that measured nothing (score null) is not counted.
+    const assessed = sorted.filter((rr) => typeof rr.effectiveness?.score === "number");
     const full = assessed.filter((rr) => rr.effectiveness?.reason === "Full").length;
     const meanScore = assessed.length
       ? assessed.reduce((s, rr) => s + (rr.effectiveness?.score ?? 0), 0) / assessed.length
@@ -71,7 +72,7 @@ export function graduationReport(
     const failures = sorted.filter(
       (rr) =>
         (rr.phase === "Failed" && rr.failurePhase !== "Approval") ||
-        (rr.effectiveness !== undefined && rr.effectiveness.score < 0.5),
+        (typeof rr.effectiveness?.score === "number" && rr.effectiveness.score < 0.5),
     );
     const lastFailure = failures[0]
       ? {

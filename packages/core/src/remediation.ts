@@ -205,12 +205,21 @@ export const RemediationRequest = z.object({
   guard: z
     .object({ reason: z.string(), until: z.string(), detail: z.string(), manualReview: z.boolean() })
     .optional(),
-  /** The effectiveness assessment's result, once scored. */
+  /** The effectiveness assessment's result, once assessed (DESIGN §3.10). */
   effectiveness: z
     .object({
-      score: z.number(),
+      /** Null when no component could be assessed: nothing was measured, which is not a 0. */
+      score: z.number().nullable(),
+      /** Kubernaut's assessmentReason: Full, Partial, Expired, SpecDrift, … */
       reason: z.string(),
+      /**
+       * What the score rests on, in words, apart from the score ("health only: no alert or metrics
+       * source configured"). Absent on assessments recorded before it existed.
+       */
+      completeness: z.string().optional(),
       components: z.record(z.string(), z.number()),
+      /** Per component, in words: what its score rests on, or why it has none. */
+      details: z.record(z.string(), z.string()).optional(),
       assessedAt: z.string(),
     })
     .optional(),

@@ -20,8 +20,11 @@ export interface Assessment {
   status: "Pending" | "Claimed" | "Completed";
   alertChecks: number;
   components?: Record<string, number>;
-  score?: number;
+  /** Null when no component could be assessed. */
+  score?: number | null;
   reason?: string;
+  completeness?: string;
+  details?: Record<string, string>;
   completedAt?: string;
 }
 
@@ -138,20 +141,34 @@ export class AssessmentStore {
 
   async complete(
     remediationId: string,
-    result: { components: Record<string, number>; score: number; reason: string; at: Date },
+    result: {
+      components: Record<string, number>;
+      score: number | null;
+      reason: string;
+      completeness: string;
+      details: Record<string, string>;
+      at: Date;
+    },
   ): Promise<void> {
     await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: key(remediationId),
         UpdateExpression:
-          "SET #status = :done, components = :components, score = :score, reason = :reason, completedAt = :at REMOVE gsi3pk, gsi3sk, claimedBy, claimedUntil",
-        ExpressionAttributeNames: { "#status": "status" },
+          "SET #status = :done, components = :components, score = :score, reason = :reason, #completeness = :completeness, #details = :details, completedAt = :at REMOVE gsi3pk, gsi3sk, claimedBy, claimedUntil",
+        // Names, not raw words: DynamoDB reserves many words, and one fails only at run time.
+        ExpressionAttributeNames: {
+          "#status": "status",
+          "#completeness": "completeness",
+          "#details": "details",
+        },
         ExpressionAttributeValues: {
           ":done": "Completed",
           ":components": result.components,
           ":score": result.score,
           ":reason": result.reason,
+          ":completeness": result.completeness,
+          ":details": result.details,
           ":at": result.at.toISOString(),
         },
       }),

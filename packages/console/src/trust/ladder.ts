@@ -94,7 +94,8 @@ export async function loadLadder(deps: ConsoleDeps): Promise<Ladder> {
   const scores = new Map<string, Array<{ at: string; score: number }>>();
   for (const rr of remediations) {
     const id = workflowOf(rr);
-    if (!id || !rr.effectiveness) continue;
+    // An assessment that measured nothing has no point on a score chart.
+    if (!id || !rr.effectiveness || rr.effectiveness.score === null) continue;
     scores.set(id, [
       ...(scores.get(id) ?? []),
       { at: rr.effectiveness.assessedAt, score: rr.effectiveness.score },
