@@ -107,8 +107,10 @@ describe("remediation on the simulated cluster", () => {
       parameters: { toRevision: 1 },
     });
     expect(rr.policyDecision).toMatchObject({ requireApproval: false, degraded: false });
-    // What the choice rested on is kept with it.
-    expect(rr.analysis?.evidence).toMatchObject({
+    // What the choice rested on is kept with it: its bulky part in an item of its own (issue 22), which
+    // reading the remediation whole (the API's and the console's detail) brings back.
+    const whole = (await h.store.timeline(rr.id))?.remediation;
+    expect(whole?.analysis?.evidence).toMatchObject({
       rollout: [
         { revision: 2, changed: ["image shop/checkout:1.4.2 → shop/checkout:1.5.0-bad"] },
         { revision: 1 },

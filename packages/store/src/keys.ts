@@ -2,6 +2,8 @@
 export const keys = {
   remediation: (id: string) => ({ pk: `RR#${id}`, sk: "RR" }),
   remediationAudit: (id: string, seq: number) => ({ pk: `RR#${id}`, sk: `AUDIT#${pad(seq)}` }),
+  /** The investigation's bulky evidence, written once beside the remediation (issue 22). */
+  remediationEvidence: (id: string) => ({ pk: `RR#${id}`, sk: "EVIDENCE" }),
   fingerprintPartition: (fingerprint: string) => `FP#${fingerprint}`,
   fingerprintState: (fingerprint: string) => ({ pk: `FP#${fingerprint}`, sk: "STATE" }),
   hold: (fingerprint: string, kind: string) => ({ pk: `FP#${fingerprint}`, sk: `HOLD#${kind}` }),

@@ -3,6 +3,7 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
@@ -249,7 +250,46 @@ export class RemediationStore {
     const head = items.find((item) => item.sk === "RR");
     if (!head) return undefined;
     const audit = items.filter((item) => String(item.sk).startsWith(AUDIT_PREFIX)).map(toAuditEvent);
-    return { remediation: toRemediation(head), audit };
+    const remediation = toRemediation(head);
+    // The investigation's full evidence lives in its own item; whoever reads a remediation whole (the
+    // API's detail, the console's page) sees it where it always was.
+    const evidence = items.find((item) => item.sk === "EVIDENCE")?.evidence as
+      | Record<string, unknown>
+      | undefined;
+    if (evidence && remediation.analysis)
+      remediation.analysis = {
+        ...remediation.analysis,
+        evidence: { ...evidence, ...remediation.analysis.evidence },
+      };
+    return { remediation, audit };
+  }
+
+  /**
+   * Writes the investigation's evidence (pods, events, logs, rollout history …) once, beside the
+   * remediation instead of on it (issue 22): the remediation item stays about a kilobyte, so each of its
+   * many later writes — and their copies in three indexes — is billed for a kilobyte, not for the
+   * evidence again. Idempotent: a retried analysis writes the same item.
+   */
+  async putEvidence(id: string, evidence: Record<string, unknown>, now = new Date()): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.remediationEvidence(id),
+          evidence,
+          // Kept as long as a finished remediation; TTL removes both.
+          expiresAt: epochSeconds(addDays(now, this.options.remediationRetentionDays + 30)),
+        },
+      }),
+    );
+  }
+
+  /** The evidence an analysis stored for a remediation, if any. */
+  async evidence(id: string): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.remediationEvidence(id) }),
+    );
+    return Item?.evidence as Record<string, unknown> | undefined;
   }
 
   async list(filter: RemediationListFilter): Promise<{ items: RemediationRequest[]; cursor?: string }> {

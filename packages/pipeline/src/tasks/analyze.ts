@@ -147,9 +147,13 @@ export async function analyze(deps: PipelineDeps, remediationId: string): Promis
         }
       : {}),
     ...(investigated.evidence || warnings.length
-      ? { evidence: { ...(investigated.evidence ?? {}), warnings } }
+      ? { evidence: { ...summaryOf(investigated.evidence), warnings } }
       : {}),
   };
+  // The bulky part of the evidence goes to its own item, written once (issue 22: the remediation is
+  // rewritten at every step, and billed by its size each time).
+  const bulky = bulkyOf(investigated.evidence);
+  if (bulky) await deps.store.putEvidence(remediationId, bulky, deps.now?.() ?? new Date());
   if (analysis.actionable && !analysis.workflowId) {
     // No workflow matches: leave a plan for a human (DESIGN §3.3), stored for review and conversion.
     Object.assign(analysis, await recordSuggestion(deps, rr, investigated.evidence));
@@ -208,4 +212,22 @@ async function recordSuggestion(
   });
   const numbered = plan.steps.map((step, i) => `${i + 1}. ${step.description}`).join(" ");
   return { suggestionId: id, suggestion: `${plan.summary}. ${numbered}` };
+}
+
+/**
+ * What stays on the remediation of an investigation's evidence: what later steps read (the policy's
+ * detected labels and failed detections, the target's identity and spec hash, the HPA) — small. The
+ * rest (pods, events, logs, rollout history, resources, nodes) is stored once, on its own.
+ */
+const KEPT_EVIDENCE = new Set(["detectedLabels", "failedDetections", "warnings", "target", "hpa"]);
+
+function summaryOf(evidence: unknown): Record<string, unknown> {
+  if (!evidence || typeof evidence !== "object") return {};
+  return Object.fromEntries(Object.entries(evidence).filter(([key]) => KEPT_EVIDENCE.has(key)));
+}
+
+function bulkyOf(evidence: unknown): Record<string, unknown> | undefined {
+  if (!evidence || typeof evidence !== "object") return undefined;
+  const rest = Object.entries(evidence).filter(([key]) => !KEPT_EVIDENCE.has(key));
+  return rest.length > 0 ? Object.fromEntries(rest) : undefined;
 }
