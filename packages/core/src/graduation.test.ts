@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { type GraduationThresholds, graduationReport, type Level } from "./graduation";
+import { type GraduationThresholds, graduationReport } from "./graduation";
 import type { RemediationRequest } from "./remediation";
+import type { TrustLevel } from "./trust-ladder";
 
 const thresholds: GraduationThresholds = {
   minAssessed: 5,
@@ -71,7 +72,7 @@ function rr(
   };
 }
 
-const report = (rrs: RemediationRequest[], level: Level) =>
+const report = (rrs: RemediationRequest[], level: TrustLevel) =>
   graduationReport(rrs, () => level, thresholds, now)[0];
 
 describe("graduationReport", () => {

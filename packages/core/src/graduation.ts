@@ -1,6 +1,5 @@
 import type { RemediationRequest } from "./remediation";
-
-export type Level = "observe" | "approve" | "automate";
+import type { TrustLevel } from "./trust-ladder";
 
 export interface GraduationThresholds {
   minAssessed: number;
@@ -13,7 +12,7 @@ export interface GraduationThresholds {
 export interface GraduationRow {
   workflowId: string;
   namespace: string;
-  level: Level;
+  level: TrustLevel;
   remediations: number;
   dryRuns: number;
   assessed: number;
@@ -25,7 +24,7 @@ export interface GraduationRow {
   lastFailure?: { at: string; reason: string };
   sensitiveTargets: string[];
   recommendation: "graduate" | "stay" | "demote";
-  recommendedLevel: Level;
+  recommendedLevel: TrustLevel;
   evidence: string[];
 }
 
@@ -40,7 +39,7 @@ const SENSITIVE_KINDS = new Set(["Node", "StatefulSet"]);
  */
 export function graduationReport(
   remediations: readonly RemediationRequest[],
-  levelOf: (workflowId: string, namespace: string) => Level,
+  levelOf: (workflowId: string, namespace: string) => TrustLevel,
   thresholds: GraduationThresholds,
   now: Date,
 ): GraduationRow[] {

@@ -4,7 +4,7 @@ import { serve } from "@hono/node-server";
 import { ClusterAccess, kubeConfigFor, kubeConfigYaml } from "@kubernaut/cluster";
 import { ClusterSimulator } from "@kubernaut/cluster/simulator";
 import { type Config, configPath, watchedConfig } from "@kubernaut/config";
-import { ladderSummary } from "@kubernaut/core";
+import { initialLevel, ladderSummary } from "@kubernaut/core";
 import { breakerGauge, type SlackStandIn, startSlackStandIn } from "@kubernaut/notify";
 import { reconcileAfterRestart } from "@kubernaut/pipeline";
 import {
@@ -243,7 +243,7 @@ export type LocalLoop = Awaited<ReturnType<typeof startLocalLoop>>;
 async function trustInForce(rt: Parameters<typeof trust>[0], config: Config) {
   const records = await trust(rt).all();
   const byId = new Map(records.map((r) => [r.workflowId, r]));
-  const registerAs = config.remediationOrchestrator.newWorkflowsDryRun ? "observe" : "approve";
+  const registerAs = initialLevel(config.remediationOrchestrator);
   const catalog = withRegistered(
     CATALOG,
     records.flatMap((r) => (r.definition ? [r.definition] : [])),

@@ -5,8 +5,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-
-export type TrustLevel = "observe" | "approve" | "automate";
+import type { TrustLevel } from "@kubernaut/core";
 
 /** Per-workflow statistics: what the graduation report and analysis read. */
 export interface WorkflowStats {
@@ -286,9 +285,4 @@ function applyLevelChange(
     changedAt: change.at.toISOString(),
     reason: change.reason,
   };
-}
-
-/** The level that applies in a namespace: a namespace override, else the workflow's. */
-export function effectiveLevel(record: WorkflowRecord, namespace: string | undefined): TrustLevel {
-  return (namespace ? record.namespaces[namespace] : undefined) ?? record.level;
 }

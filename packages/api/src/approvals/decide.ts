@@ -1,14 +1,13 @@
 import type { Config } from "@kubernaut/config";
+import { effectiveLevel, initialLevel, type TrustLevel } from "@kubernaut/core";
 import { type NotificationPort, notificationIdFor } from "@kubernaut/notify";
 import { buildPolicyInput, type PolicyEngine } from "@kubernaut/policy";
-import {
-  type ApprovalRequest,
-  type ApprovalStore,
-  effectiveLevel,
-  type RemediationStore,
-  type SystemAuditStore,
-  type TrustLevel,
-  type WorkflowRecord,
+import type {
+  ApprovalRequest,
+  ApprovalStore,
+  RemediationStore,
+  SystemAuditStore,
+  WorkflowRecord,
 } from "@kubernaut/store";
 import { metrics } from "@kubernaut/telemetry";
 import { findWorkflow, normalizeParameters, type WorkflowDefinition } from "@kubernaut/workflows";
@@ -222,10 +221,7 @@ async function checkOverride(
   const namespace = rr.targetResource.namespace;
   const level = deps.trust
     ? effectiveLevel(
-        await deps.trust.get(
-          workflow.id,
-          config.remediationOrchestrator.newWorkflowsDryRun ? "observe" : "approve",
-        ),
+        await deps.trust.get(workflow.id, initialLevel(config.remediationOrchestrator)),
         namespace,
       )
     : undefined;

@@ -1,5 +1,4 @@
-import type { Actor } from "@kubernaut/core";
-import type { TrustLevel } from "@kubernaut/store";
+import { type Actor, initialLevel, TrustLevel } from "@kubernaut/core";
 import { findWorkflow } from "@kubernaut/workflows";
 import { z } from "zod";
 import { ApiError } from "../errors";
@@ -9,7 +8,7 @@ import type { TrustDeps } from "./routes";
 /** A graduation or demotion, whole or in some namespaces, with the reason the audit keeps. */
 export const TrustChange = z
   .object({
-    level: z.enum(["observe", "approve", "automate"]),
+    level: TrustLevel,
     namespaces: z.array(z.string().min(1).max(63)).max(100).optional(),
     reason: z.string().trim().min(1, "say why the trust level changes").max(2000),
   })
@@ -20,9 +19,9 @@ export const PauseReason = z.string().trim().min(1, "say why execution pauses").
 
 type ActionDeps = Pick<TrustDeps, "config" | "trust" | "systemAudit" | "catalog" | "now">;
 
-/** Where a new workflow starts on the ladder (Level 2: observe unless configured otherwise). */
+/** Where a new workflow starts on the ladder, as configured now. */
 export function registerLevel(deps: Pick<TrustDeps, "config">): TrustLevel {
-  return deps.config().remediationOrchestrator.newWorkflowsDryRun ? "observe" : "approve";
+  return initialLevel(deps.config().remediationOrchestrator);
 }
 
 /**

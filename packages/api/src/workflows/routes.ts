@@ -1,12 +1,6 @@
 import type { ApiTokenConfig, Config } from "@kubernaut/config";
-import { graduationReport } from "@kubernaut/core";
-import {
-  effectiveLevel,
-  type RemediationStore,
-  type SuggestionStore,
-  type SystemAuditStore,
-  type TrustStore,
-} from "@kubernaut/store";
+import { effectiveLevel, graduationReport } from "@kubernaut/core";
+import type { RemediationStore, SuggestionStore, SystemAuditStore, TrustStore } from "@kubernaut/store";
 import type { WorkflowDefinition } from "@kubernaut/workflows";
 import { Hono } from "hono";
 import { z } from "zod";

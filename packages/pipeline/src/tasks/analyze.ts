@@ -8,8 +8,16 @@ import {
 } from "@kubernaut/agent";
 import { type Evidence, kubernetesErrorMessage, statusCode } from "@kubernaut/cluster";
 import type { Config } from "@kubernaut/config";
-import { type Analysis, evaluateGuards, type RemediationRequest, suggestionIdFor } from "@kubernaut/core";
-import { effectiveLevel, type TrustLevel } from "@kubernaut/store";
+import {
+  type Analysis,
+  effectiveLevel,
+  endsDryRun,
+  evaluateGuards,
+  initialLevel,
+  type RemediationRequest,
+  suggestionIdFor,
+  type TrustLevel,
+} from "@kubernaut/core";
 import { metrics } from "@kubernaut/telemetry";
 import { catalogOf } from "./catalog";
 import { PIPELINE_ACTOR, type PipelineDeps } from "./deps";
@@ -35,8 +43,7 @@ export function routingFacts(
     workflowSelected: analysis.workflowId !== undefined,
     confident: analysis.confidence >= config.aianalysis.lowConfidenceFloor,
     aligned: analysis.aligned,
-    // Level 1 (everything dry) or Level 2 (this workflow, in this namespace, is still at `observe`).
-    dryRun: config.remediationOrchestrator.dryRun || trustLevel === "observe",
+    dryRun: endsDryRun(config.remediationOrchestrator, trustLevel),
     blocked: false,
   };
 }
@@ -48,7 +55,7 @@ export async function trustLevelOf(
   namespace: string | undefined,
 ): Promise<TrustLevel | undefined> {
   if (!workflowId) return undefined;
-  const registerAs = deps.config().remediationOrchestrator.newWorkflowsDryRun ? "observe" : "approve";
+  const registerAs = initialLevel(deps.config().remediationOrchestrator);
   return effectiveLevel(await deps.trust.get(workflowId, registerAs), namespace);
 }
 

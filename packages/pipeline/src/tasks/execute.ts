@@ -5,7 +5,7 @@ import {
   specHash,
   withKubernetesRetries,
 } from "@kubernaut/cluster";
-import { formatDuration, type RemediationRequest } from "@kubernaut/core";
+import { formatDuration, initialLevel, type RemediationRequest } from "@kubernaut/core";
 import { isOscillating } from "@kubernaut/notify";
 import { leaseKey } from "@kubernaut/store";
 import { logger, metrics } from "@kubernaut/telemetry";
@@ -102,7 +102,7 @@ export async function execute(deps: PipelineDeps, remediationId: string): Promis
           { remediations: 1, ...(approved ? { approvals: 1 } : {}) },
           {
             ...(approved ? { approvalsInRow: "increment" as const } : {}),
-            registerAs: config.remediationOrchestrator.newWorkflowsDryRun ? "observe" : "approve",
+            registerAs: initialLevel(config.remediationOrchestrator),
           },
         ),
       );

@@ -1,5 +1,5 @@
 import { plannedChange } from "@kubernaut/cluster";
-import { type Hold, isTerminal, type Outcome, type Phase } from "@kubernaut/core";
+import { dryRunReason, type Hold, isTerminal, type Outcome, type Phase } from "@kubernaut/core";
 import { notificationIdFor } from "@kubernaut/notify";
 import { approvalIdFor, epochSeconds, leaseKey } from "@kubernaut/store";
 import { metrics } from "@kubernaut/telemetry";
@@ -85,9 +85,10 @@ export async function finish(
         return {
           phase: "Completed",
           outcome: "DryRun",
-          reason: config.remediationOrchestrator.dryRun
-            ? "Level 1 (observe): remediationOrchestrator.dryRun is on"
-            : `Level 2 (selective trust): ${proposal.workflowId} is at observe in ${rr.targetResource.namespace ?? "this scope"}`,
+          reason: dryRunReason(config.remediationOrchestrator, {
+            workflowId: proposal.workflowId,
+            namespace: rr.targetResource.namespace,
+          }),
           hold: { kind: "dryRun", forMs: config.remediationOrchestrator.dryRunHoldPeriod },
           set: {
             wouldHaveDone: {
