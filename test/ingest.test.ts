@@ -136,7 +136,7 @@ describe("POST /api/v1/signals/prometheus", () => {
     const actor = { type: "system" as const, id: "test" };
     await t.store.transition(
       first?.remediationId as string,
-      { from: ["Pending"], to: "Completed", outcome: "Remediated" },
+      { from: ["Pending"], to: "Completed", outcome: "Remediated", seed: true },
       actor,
     );
     const [second] = await accepted(await t.postAlerts(fixture("sample-alert.json")));
@@ -147,7 +147,11 @@ describe("POST /api/v1/signals/prometheus", () => {
   it("a remediation in Verifying still suppresses the fingerprint", async () => {
     const [first] = await accepted(await t.postAlerts(fixture("sample-alert.json")));
     const actor = { type: "system" as const, id: "test" };
-    await t.store.transition(first?.remediationId as string, { from: ["Pending"], to: "Verifying" }, actor);
+    await t.store.transition(
+      first?.remediationId as string,
+      { from: ["Pending"], to: "Verifying", seed: true },
+      actor,
+    );
     const [second] = await accepted(await t.postAlerts(fixture("sample-alert.json")));
     expect(second).toMatchObject({ status: "deduplicated", remediationId: first?.remediationId });
   });

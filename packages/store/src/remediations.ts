@@ -14,6 +14,7 @@ import {
   type Actor,
   type AuditEvent,
   type AuditEventBody,
+  canTransition,
   chainAuditEvent,
   type FingerprintView,
   GENESIS_HASH,
@@ -53,8 +54,16 @@ export interface RemediationListFilter {
 
 export interface PhaseChange {
   to: Phase;
-  /** The phases the remediation may be in now; anything else is a lost race or a replay. */
-  from: readonly Phase[];
+  /**
+   * Narrows PHASE_TRANSITIONS when the caller decided from a phase it read (enrichment ends only a
+   * Pending remediation): anything else is a lost race or a replay. The table always applies.
+   */
+  from?: readonly Phase[];
+  /**
+   * For tests and fixtures that put a remediation straight into a phase (Pending → Completed): the
+   * table is not consulted, `from` alone is. The pipeline, the API and the monitor never set it.
+   */
+  seed?: true;
   outcome?: Outcome;
   reason?: string;
   failurePhase?: string;
@@ -392,7 +401,8 @@ export class RemediationStore {
 
   /**
    * Moves a remediation to another phase, keeping the fingerprint's copy of the phase in step (ingest
-   * dedups from it) and appending the audit event, all in one transaction.
+   * dedups from it) and appending the audit event, all in one transaction. Only the moves
+   * PHASE_TRANSITIONS allows are made; any other is refused as a lost race (ConcurrentUpdateError).
    */
   async transition(
     id: string,
@@ -403,8 +413,12 @@ export class RemediationStore {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const rr = await this.getRaw(id);
       if (!rr) throw new Error(`remediation ${id} does not exist`);
-      if (!change.from.includes(rr.phase)) {
+      if (change.from && !change.from.includes(rr.phase)) {
         throw new ConcurrentUpdateError(`remediation ${id} is ${rr.phase}, not ${change.from.join("/")}`);
+      }
+      if (!change.seed && !canTransition(rr.phase, change.to)) {
+        // A lost race or a replay as far as the caller can tell: the remediation moved on meanwhile.
+        throw new ConcurrentUpdateError(`remediation ${id} is ${rr.phase}: it may not move to ${change.to}`);
       }
       const now = new Date();
       const set: Record<string, unknown> = {

@@ -184,7 +184,7 @@ export async function analyze(deps: PipelineDeps, remediationId: string): Promis
     : {};
   await deps.store.transition(
     remediationId,
-    { from: ["Processing"], to: "Analyzing", set: { analysis, ...blocked }, event: "AnalysisCompleted" },
+    { to: "Analyzing", set: { analysis, ...blocked }, event: "AnalysisCompleted" },
     PIPELINE_ACTOR,
     {
       workflowId: analysis.workflowId,

@@ -89,7 +89,7 @@ export async function execute(deps: PipelineDeps, remediationId: string): Promis
   if (rr.phase === "Analyzing" || rr.phase === "AwaitingApproval") {
     rr = await deps.store.transition(
       remediationId,
-      { from: [rr.phase], to: "Executing", set: { executingAt: now.toISOString() } },
+      { to: "Executing", set: { executingAt: now.toISOString() } },
       PIPELINE_ACTOR,
     );
     await warnIfOscillating(deps, rr, now);
