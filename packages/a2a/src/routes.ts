@@ -4,8 +4,8 @@ import { JsonRpcTransportHandler, ServerCallContext, validateVersion } from "@a2
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { type AuthEnv, apiAuth } from "@kubernaut/api/auth";
 import { ApiError, errorResponse } from "@kubernaut/api/errors";
-import type { IntakeStarter, RemediationStarter } from "@kubernaut/api/ingest";
 import type { ApiTokenConfig, Config, Role } from "@kubernaut/config";
+import type { IntakeStarter, RemediationStarter } from "@kubernaut/ingest";
 import type { IntakeStore, RemediationStore } from "@kubernaut/store";
 import { logger } from "@kubernaut/telemetry";
 import { Hono } from "hono";

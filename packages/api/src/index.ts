@@ -1,5 +1,3 @@
-export * from "@kubernaut/telemetry";
-export { logger } from "@kubernaut/telemetry";
 export * from "./app";
 export * from "./approvals";
 export * from "./auth";

@@ -11,7 +11,7 @@ import {
 } from "@kubernaut/core";
 import type { RemediationStore } from "@kubernaut/store";
 import { logger } from "@kubernaut/telemetry";
-import type { RemediationStarter } from "./starter";
+import type { RemediationStarter } from "./starters";
 
 export type IngestStatus = "created" | "deduplicated" | "held" | "resolved" | "rejected";
 
