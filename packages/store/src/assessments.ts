@@ -5,6 +5,8 @@ import {
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
+import { isConditionalCheckFailed } from "./errors";
+import { indexes, keys } from "./keys";
 
 /** An EffectivenessAssessment (DESIGN §4): due after the stabilization window, claimed by one run. */
 export interface Assessment {
@@ -28,10 +30,7 @@ export interface Assessment {
   completedAt?: string;
 }
 
-const key = (remediationId: string) => ({ pk: `RR#${remediationId}`, sk: "ASSESSMENT" });
-const DUE = "ASSESS#DUE";
-const conditionFailed = (error: unknown) =>
-  error instanceof Error && error.name === "ConditionalCheckFailedException";
+const key = keys.assessment;
 
 /**
  * Assessments live in their remediation's partition; the due ones are also in a sparse index (gsi3
@@ -55,14 +54,13 @@ export class AssessmentStore {
             ...assessment,
             status: "Pending",
             alertChecks: 0,
-            gsi3pk: DUE,
-            gsi3sk: `${assessment.dueAt}#${assessment.remediationId}`,
+            ...indexes.assessmentDue(assessment.dueAt, assessment.remediationId),
           },
           ConditionExpression: "attribute_not_exists(pk)",
         }),
       );
     } catch (error) {
-      if (!conditionFailed(error)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
     }
   }
 
@@ -83,7 +81,7 @@ export class AssessmentStore {
           TableName: this.tableName,
           IndexName: "gsi3",
           KeyConditionExpression: "gsi3pk = :due AND gsi3sk <= :now",
-          ExpressionAttributeValues: { ":due": DUE, ":now": `${now.toISOString()}#~` },
+          ExpressionAttributeValues: { ":due": indexes.ASSESSMENTS_DUE, ":now": `${now.toISOString()}#~` },
           Limit: limit - items.length,
           ExclusiveStartKey: startKey,
         }),
@@ -115,7 +113,7 @@ export class AssessmentStore {
       );
       return true;
     } catch (error) {
-      if (conditionFailed(error)) return false;
+      if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
   }
@@ -132,7 +130,7 @@ export class AssessmentStore {
         ExpressionAttributeValues: {
           ":pending": "Pending",
           ":due": dueAt.toISOString(),
-          ":sk": `${dueAt.toISOString()}#${remediationId}`,
+          ":sk": indexes.assessmentDue(dueAt.toISOString(), remediationId).gsi3sk,
           ":checks": alertChecks,
         },
       }),

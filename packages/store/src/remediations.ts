@@ -1,4 +1,3 @@
-import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -27,8 +26,8 @@ import {
   type Phase,
   RemediationRequest,
 } from "@kubernaut/core";
-import { ConcurrentUpdateError } from "./errors";
-import { AUDIT_PREFIX, addDays, epochSeconds, HOLD_PREFIX, keys } from "./keys";
+import { ConcurrentUpdateError, isCancelledByCondition, isConditionalCheckFailed } from "./errors";
+import { AUDIT_PREFIX, addDays, epochSeconds, HOLD_PREFIX, holdAttribute, indexes, keys } from "./keys";
 
 export interface StoreOptions {
   tableName: string;
@@ -138,7 +137,7 @@ export class RemediationStore {
       );
       return Attributes ? toFingerprintRecord(fingerprint, Attributes, []) : undefined;
     } catch (error) {
-      if (error instanceof Error && error.name === "ConditionalCheckFailedException") return undefined;
+      if (isConditionalCheckFailed(error)) return undefined;
       throw error;
     }
   }
@@ -256,7 +255,7 @@ export class RemediationStore {
       items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    const head = items.find((item) => item.sk === "RR");
+    const head = items.find((item) => item.sk === keys.remediation(id).sk);
     if (!head) return undefined;
     const audit = items.filter((item) => String(item.sk).startsWith(AUDIT_PREFIX)).map(toAuditEvent);
     const remediation = toRemediation(head);
@@ -303,10 +302,10 @@ export class RemediationStore {
 
   async list(filter: RemediationListFilter): Promise<{ items: RemediationRequest[]; cursor?: string }> {
     const base: QueryCommandInput = filter.phase
-      ? index("gsi2", `PHASE#${filter.phase}`)
+      ? index("gsi2", indexes.remediationsInPhasePartition(filter.phase))
       : filter.fingerprint
         ? index("gsi1", keys.fingerprintPartition(filter.fingerprint))
-        : index("gsi3", "RR");
+        : index("gsi3", indexes.ALL_REMEDIATIONS);
     const filters: string[] = [];
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ...base.ExpressionAttributeValues };
@@ -367,7 +366,7 @@ export class RemediationStore {
         }),
       );
     } catch (error) {
-      if (!(error instanceof Error && error.name === "ConditionalCheckFailedException")) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
     }
   }
 
@@ -425,8 +424,7 @@ export class RemediationStore {
         ...change.set,
         phase: change.to,
         updatedAt: now.toISOString(),
-        gsi2pk: `PHASE#${change.to}`,
-        gsi2sk: `${now.toISOString()}#${id}`,
+        ...indexes.remediationInPhase(change.to, now.toISOString(), id),
         outcome: change.outcome,
         reason: change.reason,
         failurePhase: change.failurePhase,
@@ -720,12 +718,9 @@ export class RemediationStore {
     return {
       ...keys.remediation(rr.id),
       ...rr,
-      gsi1pk: keys.fingerprintPartition(rr.fingerprint),
-      gsi1sk: `${rr.createdAt}#${rr.id}`,
-      gsi2pk: `PHASE#${rr.phase}`,
-      gsi2sk: `${rr.updatedAt}#${rr.id}`,
-      gsi3pk: "RR",
-      gsi3sk: `${rr.createdAt}#${rr.id}`,
+      ...indexes.remediationsOfFingerprint(rr.fingerprint, rr.createdAt, rr.id),
+      ...indexes.remediationInPhase(rr.phase, rr.updatedAt, rr.id),
+      ...indexes.remediationInAll(rr.createdAt, rr.id),
       auditSeq,
       auditHead,
     };
@@ -758,13 +753,9 @@ function index(name: "gsi1" | "gsi2" | "gsi3", pk: string): QueryCommandInput {
   };
 }
 
+/** Another writer won: a condition failed, or a transaction on the same item was in progress. */
 function isLostRace(error: unknown): boolean {
-  if (error instanceof TransactionCanceledException) {
-    return (error.CancellationReasons ?? []).some(
-      (reason) => reason.Code === "ConditionalCheckFailed" || reason.Code === "TransactionConflict",
-    );
-  }
-  return error instanceof Error && error.name === "ConditionalCheckFailedException";
+  return isCancelledByCondition(error, { conflicts: true }) || isConditionalCheckFailed(error);
 }
 
 function toRemediation(item: Record<string, unknown>): RemediationRequest {
@@ -777,9 +768,6 @@ function toAuditEvent(item: Record<string, unknown>): AuditEvent {
     ? { seq, at, type, actor, prevHash, hash }
     : { seq, at, type, actor, details, prevHash, hash };
 }
-
-/** The state item's attribute holding a hold of one kind (`hold_dryRun`, `hold_manualReview`, …). */
-const holdAttribute = (kind: HoldKind) => `hold_${kind}`;
 
 /** The fingerprint's state item (and any holds kept as items of their own) as ingest reads it. */
 function toFingerprintRecord(

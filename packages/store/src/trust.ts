@@ -6,6 +6,8 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { TrustLevel } from "@kubernaut/core";
+import { isConditionalCheckFailed } from "./errors";
+import { indexes, keys } from "./keys";
 
 /** Per-workflow statistics: what the graduation report and analysis read. */
 export interface WorkflowStats {
@@ -45,9 +47,8 @@ export const EMPTY_STATS: WorkflowStats = {
   rejections: 0,
   approvalsInRow: 0,
 };
-export const workflowKey = (id: string) => ({ pk: `WF#${id}`, sk: "WF" });
-const key = workflowKey;
-const PAUSE = { pk: "SYSTEM", sk: "PAUSE" };
+const key = keys.workflow;
+const PAUSE = keys.pause();
 
 /**
  * Workflow trust (DESIGN §1, Level 2) and the kill switch. A workflow is registered the first time it
@@ -76,13 +77,13 @@ export class TrustStore {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...key(workflowId), ...record, gsi3pk: "WF", gsi3sk: workflowId },
+          Item: { ...key(workflowId), ...record, ...indexes.workflowInAll(workflowId) },
           ConditionExpression: "attribute_not_exists(pk)",
         }),
       );
       return record;
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
       return this.get(workflowId, registerAs);
     }
   }
@@ -93,7 +94,7 @@ export class TrustStore {
         TableName: this.tableName,
         IndexName: "gsi3",
         KeyConditionExpression: "gsi3pk = :wf",
-        ExpressionAttributeValues: { ":wf": "WF" },
+        ExpressionAttributeValues: { ":wf": indexes.WORKFLOWS },
       }),
     );
     return Items.map(toRecord);
@@ -150,7 +151,7 @@ export class TrustStore {
         const before = toRecord(Attributes ?? {});
         return { before, after: applyLevelChange(before, change) };
       } catch (error) {
-        if (!isConditionFailure(error) || attempt > 0) throw error;
+        if (!isConditionalCheckFailed(error) || attempt > 0) throw error;
         await this.get(workflowId, registerAs);
       }
     }
@@ -210,7 +211,7 @@ export class TrustStore {
     try {
       await this.db.send(update);
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
       await this.get(workflowId, extra.registerAs ?? "observe");
       await this.db.send(update);
     }
@@ -258,10 +259,6 @@ function toRecord(item: Record<string, unknown>): WorkflowRecord {
     ...(definition ? { definition } : {}),
     ...(suggestionId ? { suggestionId } : {}),
   };
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === "ConditionalCheckFailedException";
 }
 
 /** A record after a level change: what the conditional update in `setLevel` wrote. */
