@@ -1,9 +1,9 @@
+import { ApiError, errorResponse } from "@kubernaut/http";
 import { IngestContentionError, IntakeUnavailableError } from "@kubernaut/ingest";
 import { isTransientError } from "@kubernaut/store";
 import { logger } from "@kubernaut/telemetry";
 import type { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { ApiError, errorResponse } from "./errors";
 
 /**
  * One error policy for every route group: known errors keep their status; transient faults are 503 so

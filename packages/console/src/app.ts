@@ -1,4 +1,4 @@
-import { ApiError } from "@kubernaut/api";
+import { ApiError } from "@kubernaut/http";
 import { isTransientError } from "@kubernaut/store";
 import { logger } from "@kubernaut/telemetry";
 import { type Context, Hono } from "hono";

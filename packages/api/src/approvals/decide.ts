@@ -1,5 +1,7 @@
 import type { Config } from "@kubernaut/config";
 import { effectiveLevel, initialLevel, type TrustLevel } from "@kubernaut/core";
+import type { Caller } from "@kubernaut/http";
+import { ApiError, jsonBody, mayDecide, parseBody } from "@kubernaut/http";
 import { type NotificationPort, notificationIdFor } from "@kubernaut/notify";
 import { buildPolicyInput, type PolicyEngine } from "@kubernaut/policy";
 import type {
@@ -12,9 +14,6 @@ import type {
 import { metrics } from "@kubernaut/telemetry";
 import { findWorkflow, normalizeParameters, type WorkflowDefinition } from "@kubernaut/workflows";
 import { z } from "zod";
-import type { Caller } from "../auth";
-import { mayDecide } from "../auth/scope";
-import { ApiError, jsonBody, parseBody } from "../errors";
 import { type DecisionSender, deliverDecision } from "./deliver";
 
 export const DecisionBody = z

@@ -1,7 +1,7 @@
 import { type Actor, initialLevel, TrustLevel } from "@kubernaut/core";
+import { ApiError } from "@kubernaut/http";
 import { findWorkflow } from "@kubernaut/workflows";
 import { z } from "zod";
-import { ApiError } from "../errors";
 import { catalogWithRegistered } from "./registered";
 import type { TrustDeps } from "./routes";
 

@@ -1,11 +1,17 @@
 import type { ApiTokenConfig, Config } from "@kubernaut/config";
 import { effectiveLevel, graduationReport } from "@kubernaut/core";
+import {
+  type AuthEnv,
+  apiAuth,
+  parseBody,
+  parseOrThrow,
+  readJsonBody,
+  requestChannel,
+} from "@kubernaut/http";
 import type { RemediationStore, SuggestionStore, SystemAuditStore, TrustStore } from "@kubernaut/store";
 import type { WorkflowDefinition } from "@kubernaut/workflows";
 import { Hono } from "hono";
 import { z } from "zod";
-import { type AuthEnv, apiAuth, requestChannel } from "../auth";
-import { parseBody, parseOrThrow, readJsonBody } from "../errors";
 import { changeTrustLevel, registerLevel, setPaused, TrustChange } from "./actions";
 import { catalogWithRegistered } from "./registered";
 

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { ApiError } from "@kubernaut/api";
+import { ApiError } from "@kubernaut/http";
 import { logger } from "@kubernaut/telemetry";
 import { type Context, Hono } from "hono";
 import { verifyWithJwks } from "hono/jwt";
