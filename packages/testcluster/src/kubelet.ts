@@ -314,12 +314,14 @@ export class FakeKubelet {
       }
       if (pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed") return;
       const node = this.nodes.get(nodeName) as K8sObject | undefined;
-      const modelled = modelPodStatus(
-        pod,
-        node ? plain(node) : undefined,
-        this.behaviourOf(namespace),
-        Date.now(),
-      );
+      // On a NotReady node (its runtime down) the pods that ran stay Running and lose readiness, as a
+      // kubelet reports them. Not the behaviour model's Pending, the simulator's stand-in: a phase
+      // never goes back to Pending, and the eviction API ignores PodDisruptionBudgets for Pending pods,
+      // so a drain would pass a budget that a real cluster enforces.
+      const modelled =
+        this.intendedReady.get(nodeName) === "False" && pod.status?.phase === "Running"
+          ? notReady(pod.status)
+          : modelPodStatus(pod, node ? plain(node) : undefined, this.behaviourOf(namespace), Date.now());
       const signature = signatureOfPod(modelled);
       if (this.podReported.get(key) === signature && signatureOfPod(pod.status ?? {}) === signature) return;
       const status = kubeletStatus(pod, modelled);
@@ -437,6 +439,20 @@ function signatureOfNode(node: K8sObject): string {
  * and condition transition times a real status carries (and conditions others own, e.g. the
  * DisruptionTarget an eviction adds, kept).
  */
+/** A running pod's status with every container and the pod not ready (its node's runtime is down). */
+function notReady(status: K8sObject): K8sObject {
+  const unready = new Set(["Ready", "ContainersReady"]);
+  return {
+    phase: "Running",
+    conditions: ((status.conditions ?? []) as K8sObject[])
+      .filter((c) => c.type === "PodScheduled" || unready.has(c.type))
+      .map((c) =>
+        unready.has(c.type) ? { type: c.type, status: "False" } : { type: c.type, status: c.status },
+      ),
+    containerStatuses: ((status.containerStatuses ?? []) as K8sObject[]).map((c) => ({ ...c, ready: false })),
+  };
+}
+
 function kubeletStatus(pod: K8sObject, modelled: K8sObject): K8sObject {
   const previous = (pod.status ?? {}) as K8sObject;
   const now = new Date().toISOString();
