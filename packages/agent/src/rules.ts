@@ -92,7 +92,7 @@ export function decideFromEvidence(
     const workflow = findWorkflow(choice.workflowId, catalog);
     // A rule's workflow that cannot act on this kind (a memory increase for a Pod, which has no template
     // to patch): the catalog's workflows for the alert on this kind instead.
-    if (!workflow || !workflow.targetKinds.includes(target.kind))
+    if (!workflow?.targetKinds.includes(target.kind))
       return attach(selectByAlertName(rr.signal, target, catalog));
     return attach({
       investigator: "rules",
