@@ -3,14 +3,27 @@
  * Local, the local Step Functions engine and every HTTP route group on 127.0.0.1:$PORT (default 8787).
  */
 import { ConfigError } from "@kubernaut/config";
-import { JavaMissingError, sampleAlert, startLocalLoop } from "@kubernaut/local";
+import { JavaMissingError, RealClusterUnavailableError, sampleAlert, startLocalLoop } from "@kubernaut/local";
+
+/** `--cluster real` / `--cluster=real` (or `simulator`): which local cluster, over `cluster.local`. */
+function clusterFlag(argv: readonly string[]): "simulator" | "real" | undefined {
+  const at = argv.findIndex((a) => a === "--cluster" || a.startsWith("--cluster="));
+  if (at < 0) return undefined;
+  const value = argv[at]?.includes("=") ? argv[at]?.split("=")[1] : argv[at + 1];
+  if (value === "real" || value === "simulator") return value;
+  throw new RealClusterUnavailableError(`--cluster takes real or simulator, not ${value ?? "nothing"}`);
+}
 
 async function main() {
   const started = Date.now();
   process.stdout.write(
     "Starting Kubernaut locally (DynamoDB Local, local Step Functions engine, HTTP API)…\n",
   );
-  const loop = await startLocalLoop();
+  const cluster = clusterFlag(process.argv.slice(2));
+  const loop = await startLocalLoop({
+    ...(cluster ? { cluster } : {}),
+    log: (line) => process.stdout.write(`  ${line}\n`),
+  });
   const { url, secrets, reconciled } = loop;
   const level = loop.config().remediationOrchestrator.dryRun
     ? "Level 1 (observe: dry-run)"
@@ -46,6 +59,17 @@ async function main() {
     "",
   ].filter((line, i, all) => line !== "" || all[i - 1] !== "");
   process.stdout.write(`${lines.join("\n")}\n`);
+  if (loop.realCluster)
+    process.stdout.write(
+      [
+        `The scenario runs in a real control plane (kube-apiserver ${loop.realCluster.server}; pods played by a fake kubelet).`,
+        "The product acts with deploy/rbac.yaml's ServiceAccount; watch it as an admin with:",
+        "",
+        `  kubectl --kubeconfig ${loop.realCluster.kubeconfigPath} get deploy -A`,
+        "",
+        "",
+      ].join("\n"),
+    );
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -60,7 +84,11 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof JavaMissingError || error instanceof ConfigError) {
+  if (
+    error instanceof JavaMissingError ||
+    error instanceof ConfigError ||
+    error instanceof RealClusterUnavailableError
+  ) {
     process.stderr.write(`\n${error.message}\n`);
   } else if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
     process.stderr.write(`\nPort ${process.env.PORT ?? 8787} is in use: set PORT to another one.\n`);

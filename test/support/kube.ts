@@ -1,7 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type ApplyScenarioOptions, applyScenario, kubeconfigYaml } from "@kubernaut/testcluster";
+import {
+  type ApplyScenarioOptions,
+  applyScenario,
+  kubeconfigYaml,
+  PRODUCT_USER,
+  productKubeConfig,
+} from "@kubernaut/testcluster";
 import { AppsV1Api, CoreV1Api, KubeConfig, PolicyV1Api } from "@kubernetes/client-node";
 import { inject } from "vitest";
 
@@ -35,29 +41,8 @@ export function kubeCluster(file: string) {
       other.loadFromString(kubeconfigYaml(provided.server, provided.caData, user, token));
       return other;
     },
-    /**
-     * What the product runs as in a managed cluster: deploy/rbac.yaml applied as written, and a token
-     * of its `kubernaut` ServiceAccount bound through the TokenRequest API (the way a pod of the
-     * ServiceAccount gets one), never the admin's. Every file may call it: the manifest is applied
-     * idempotently, and kube-apiserver's audit log records all of these tokens' requests as one user.
-     */
-    async productKubeConfig(): Promise<KubeConfig> {
-      await applyScenario(
-        kubeConfig,
-        `apiVersion: v1\nkind: Namespace\nmetadata: { name: kubernaut }\n---\n${RBAC_MANIFEST}`,
-        { suffix: "" },
-      );
-      const token = await kubeConfig.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
-        name: "kubernaut",
-        namespace: "kubernaut",
-        body: { spec: { audiences: [], expirationSeconds: 3600 } },
-      });
-      const value = token.status?.token;
-      if (!value) throw new Error("the TokenRequest API returned no token for kubernaut/kubernaut");
-      const other = new KubeConfig();
-      other.loadFromString(kubeconfigYaml(provided.server, provided.caData, PRODUCT_USER, value));
-      return other;
-    },
+    /** deploy/rbac.yaml applied and a bound token of its ServiceAccount (packages/testcluster). */
+    productKubeConfig: (): Promise<KubeConfig> => productKubeConfig(kubeConfig, provided, RBAC_MANIFEST),
   };
 }
 
@@ -68,7 +53,7 @@ export const RBAC_MANIFEST = readFileSync(
 );
 
 /** The user kube-apiserver sees for a token of the product's ServiceAccount (audit log, RBAC). */
-export const PRODUCT_USER = "system:serviceaccount:kubernaut:kubernaut";
+export { PRODUCT_USER };
 
 /** A NoSchedule taint key for nodes a test disturbs; its pods tolerate it with `operator: Exists`. */
 export const DEDICATED_TAINT = "kubernaut.ai/dedicated";

@@ -25,6 +25,7 @@ import { createDynamoClient, ensureTable } from "@kubernaut/store";
 import { logger, metrics } from "@kubernaut/telemetry";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local";
+import { type LocalRealCluster, startLocalRealCluster } from "./real-cluster";
 import { localSecrets } from "./secrets";
 
 export interface LocalLoopOptions {
@@ -42,6 +43,10 @@ export interface LocalLoopOptions {
   monitorIntervalMs?: number;
   /** Overrides the simulator scenario's behaviour (tests: e.g. readyAfterMs 0). */
   simulatorBehaviour?: unknown;
+  /** `real` runs the scenario in a real control plane (`npm start -- --cluster real`); wins over the config. */
+  cluster?: "simulator" | "real";
+  /** Progress of a start that takes a while (building and starting the real control plane). */
+  log?: (line: string) => void;
 }
 
 /**
@@ -84,18 +89,30 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
     const client = createDynamoClient({ region: initial.storage.region, endpoint });
     await ensureTable(client, initial.storage.tableName);
 
-    // The managed cluster: KUBECONFIG when set, otherwise the simulator running the configured scenario.
+    // The managed cluster: KUBECONFIG when set, otherwise the configured scenario in the simulator or,
+    // asked for, in a real control plane.
     let simulator: ClusterSimulator | undefined;
+    let realCluster: LocalRealCluster | undefined;
     let kubeConfig: KubeConfig;
-    if (env.KUBECONFIG || initial.cluster.kubeconfig) {
+    const scenarioPath = resolve(cwd, initial.cluster.scenario);
+    if ((options.cluster ?? initial.cluster.local) === "real") {
+      const started = await startLocalRealCluster({
+        scenario: existsSync(scenarioPath) ? readFileSync(scenarioPath, "utf8") : undefined,
+        rbacManifestPath: join(cwd, "deploy", "rbac.yaml"),
+        dataDir: join(dataDir, "testcluster"),
+        log: options.log ?? ((line) => logger.info(line)),
+      });
+      realCluster = started;
+      stops.push(() => started.stop());
+      kubeConfig = started.kubeConfig;
+    } else if (env.KUBECONFIG || initial.cluster.kubeconfig) {
       kubeConfig = kubeConfigFor({
         kubeconfig: resolve(cwd, initial.cluster.kubeconfig ?? (env.KUBECONFIG as string)),
         ...(initial.cluster.context ? { context: initial.cluster.context } : {}),
       });
     } else {
       simulator = new ClusterSimulator();
-      const scenario = resolve(cwd, initial.cluster.scenario);
-      if (existsSync(scenario)) simulator.loadScenario(readFileSync(scenario, "utf8"));
+      if (existsSync(scenarioPath)) simulator.loadScenario(readFileSync(scenarioPath, "utf8"));
       if (options.simulatorBehaviour) simulator.setBehaviour(options.simulatorBehaviour);
       const served = await simulator.listen();
       stops.push(served.close);
@@ -178,6 +195,10 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
       systemAudit: systemAudit(rt),
       slackStandIn,
       simulator,
+      /** The real control plane (`--cluster real`): its API server and an admin kubeconfig for kubectl. */
+      realCluster: realCluster
+        ? { server: realCluster.server, kubeconfigPath: realCluster.kubeconfigPath }
+        : undefined,
       clusterAccess,
       trust: trust(rt),
       assessments: assessments(rt),
