@@ -228,6 +228,9 @@ export class FakeKubelet {
         {
           name,
           body: {
+            // Only over the state it read: a Ready condition someone else wrote meanwhile (a test taking
+            // the node down) is a 409 here, and the next sweep adopts it instead of overwriting it.
+            metadata: { resourceVersion: node.metadata.resourceVersion },
             status: {
               ...status,
               conditions: [
@@ -318,8 +321,13 @@ export class FakeKubelet {
       // kubelet reports them. Not the behaviour model's Pending, the simulator's stand-in: a phase
       // never goes back to Pending, and the eviction API ignores PodDisruptionBudgets for Pending pods,
       // so a drain would pass a budget that a real cluster enforces.
+      // Read from the node as the API has it (not this kubelet's own bookkeeping, which a node update
+      // still in flight has not reached): the behaviour model reads the same object.
+      const nodeReady = ((node?.status?.conditions ?? []) as K8sObject[]).find(
+        (c) => c.type === "Ready",
+      )?.status;
       const modelled =
-        this.intendedReady.get(nodeName) === "False" && pod.status?.phase === "Running"
+        nodeReady !== undefined && nodeReady !== "True" && pod.status?.phase === "Running"
           ? notReady(pod.status)
           : modelPodStatus(pod, node ? plain(node) : undefined, this.behaviourOf(namespace), Date.now());
       const signature = signatureOfPod(modelled);
