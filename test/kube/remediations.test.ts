@@ -151,19 +151,16 @@ describe("OOMKilled → IncreaseMemoryLimits on the real control plane", () => {
         confidence: 0.85,
         parameters: { container: "app", memoryLimit: 536_870_912 },
       },
-      workflowExecution: { summary: "set the memory limit of app to 536870912 bytes" },
+      workflowExecution: { summary: "set the memory limit of app to 512Mi" },
     });
     const cache = await cluster.apps.readNamespacedDeployment({ name: "cache", namespace });
-    // kube-apiserver keeps the quantity as sent: the executor writes bytes, not "512Mi".
-    expect(cache.spec?.template.spec?.containers[0]?.resources?.limits?.memory).toBe("536870912");
+    // kube-apiserver keeps the quantity as sent: the executor writes the quantity a person reads.
+    expect(cache.spec?.template.spec?.containers[0]?.resources?.limits?.memory).toBe("512Mi");
     const healed = await eventually("two ready cache pods of the new template", async () => {
       const all = await pods(namespace, "app=cache");
       return all.length === 2 && all.every((p) => ready(p) && !oomKilled(p)) ? all : undefined;
     });
-    expect(healed.map((p) => p.spec?.containers[0]?.resources?.limits?.memory)).toEqual([
-      "536870912",
-      "536870912",
-    ]);
+    expect(healed.map((p) => p.spec?.containers[0]?.resources?.limits?.memory)).toEqual(["512Mi", "512Mi"]);
   });
 
   it("a DaemonSet gets its larger limit, rolls it out, and is verified by the DaemonSet controller's own status", async () => {
@@ -186,7 +183,7 @@ describe("OOMKilled → IncreaseMemoryLimits on the real control plane", () => {
       },
     });
     const agent = await cluster.apps.readNamespacedDaemonSet({ name: "agent", namespace });
-    expect(agent.spec?.template.spec?.containers[0]?.resources?.limits?.memory).toBe("268435456");
+    expect(agent.spec?.template.spec?.containers[0]?.resources?.limits?.memory).toBe("256Mi");
     expect(agent.status).toMatchObject({ desiredNumberScheduled: 1, updatedNumberScheduled: 1 });
   });
 });
@@ -284,9 +281,10 @@ behaviour: { readyAfterMs: 3600000 }
       parameters: { mode: "deletePod" },
     });
     // The alignment gate checked the choice against the pod's own evidence.
+    // The pods are bulky evidence: they live in the remediation's own evidence item (issue 22).
+    expect(await h.store.evidence(id)).toMatchObject({ pods: [{ name, ready: false, phase: "Running" }] });
     expect(waiting.analysis?.evidence).toMatchObject({
       target: { kind: "Pod", name },
-      pods: [{ name, ready: false, phase: "Running" }],
     });
     const rr = await settled(h, id, ["Verifying"]);
 
