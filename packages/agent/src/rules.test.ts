@@ -416,3 +416,29 @@ describe("alignmentGate", () => {
     ]);
   });
 });
+
+describe("a Pod target (its controller not followed, or none)", () => {
+  const podEvidence = (over: Partial<PodHealth>) =>
+    evidence({
+      target: { kind: "Pod", name: "api", namespace: "shop" },
+      pods: [pod({ name: "api", ...over })],
+      rollout: [],
+      rolloutAgeMs: undefined,
+    });
+
+  it("a stuck pod gets the catalog's restart by alert name, which the gate checks against the pod's own evidence", () => {
+    const found = podEvidence({ ready: false });
+    const analysis = decideFromEvidence(found, rr("KubePodNotReady", "Pod"));
+    expect(analysis).toMatchObject({ workflowId: "restart-pod-v1", actionType: "RestartPod" });
+    expect(alignmentProblems(analysis, found, { kind: "Pod", name: "api" })).toEqual([]);
+  });
+
+  it("an OOMKilled pod is not given a memory increase, which has no template to patch on a Pod", () => {
+    const analysis = decideFromEvidence(
+      podEvidence({ ready: false, lastTermination: "OOMKilled", restarts: 3 }),
+      rr("KubeContainerOOMKilled", "Pod"),
+    );
+    expect(analysis.workflowId).toBeUndefined();
+    expect(analysis.suggestion).toContain("KubeContainerOOMKilled");
+  });
+});
