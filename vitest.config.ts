@@ -35,11 +35,25 @@ export default defineConfig({
         test: {
           name: "kube",
           include: ["test/kube/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, "test/kube/audit/**"],
           // One real control plane (kube-apiserver, etcd, controllers, scheduler, fake kubelet) shared by
-          // every file; each file works in its own namespaces and nodes (test/support/kube.ts).
-          globalSetup: ["test/support/testcluster-setup.ts"],
+          // every file; each file works in its own namespaces and nodes (test/support/kube.ts). The
+          // pipeline suites run the product on DynamoDB Local too, the same instance as `unit`'s.
+          globalSetup: ["test/support/global-setup.ts", "test/support/testcluster-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "kube-audit",
+          // After every `kube` file (a later group): reads the control plane's audit log of the whole
+          // kube suite to hold deploy/rbac.yaml to what the product used. Same control plane (the setup
+          // shares it between projects).
+          include: ["test/kube/audit/**/*.test.ts"],
+          globalSetup: ["test/support/testcluster-setup.ts"],
+          sequence: { groupOrder: 1 },
         },
       },
     ],

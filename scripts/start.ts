@@ -3,14 +3,33 @@
  * Local, the local Step Functions engine and every HTTP route group on 127.0.0.1:$PORT (default 8787).
  */
 import { ConfigError } from "@kubernaut/config";
-import { JavaMissingError, sampleAlert, startLocalLoop, startupLines } from "@kubernaut/local";
+import {
+  JavaMissingError,
+  RealClusterUnavailableError,
+  sampleAlert,
+  startLocalLoop,
+  startupLines,
+} from "@kubernaut/local";
+
+/** `--cluster real` / `--cluster=real` (or `simulator`): which local cluster, over `cluster.local`. */
+function clusterFlag(argv: readonly string[]): "simulator" | "real" | undefined {
+  const at = argv.findIndex((a) => a === "--cluster" || a.startsWith("--cluster="));
+  if (at < 0) return undefined;
+  const value = argv[at]?.includes("=") ? argv[at]?.split("=")[1] : argv[at + 1];
+  if (value === "real" || value === "simulator") return value;
+  throw new RealClusterUnavailableError(`--cluster takes real or simulator, not ${value ?? "nothing"}`);
+}
 
 async function main() {
   const started = Date.now();
   process.stdout.write(
     "Starting Kubernaut locally (DynamoDB Local, local Step Functions engine, HTTP API)…\n",
   );
-  const loop = await startLocalLoop({ log: (line) => process.stdout.write(`${line}\n`) });
+  const cluster = clusterFlag(process.argv.slice(2));
+  const loop = await startLocalLoop({
+    ...(cluster ? { cluster } : {}),
+    log: (line) => process.stdout.write(`${line}\n`),
+  });
   const { url, secrets, reconciled } = loop;
   const sample = JSON.stringify(sampleAlert());
   const lines = [
@@ -62,7 +81,11 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof JavaMissingError || error instanceof ConfigError) {
+  if (
+    error instanceof JavaMissingError ||
+    error instanceof ConfigError ||
+    error instanceof RealClusterUnavailableError
+  ) {
     process.stderr.write(`\n${error.message}\n`);
   } else if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
     process.stderr.write(`\nPort ${process.env.PORT ?? 8787} is in use: set PORT to another one.\n`);

@@ -253,11 +253,14 @@ describe("the A2A server", () => {
       decidedVia: "api",
       message: "go",
     });
-    expect(statusText(done)).toBe("remediated (effectiveness 1, Full)");
+    expect(statusText(done)).toBe(
+      "remediated (effectiveness 1.00, health and alert only: no metrics source configured)",
+    );
     expect(done.artifacts.map((a) => a.artifactId)).toEqual(["rca", "decision", "effectiveness"]);
     expect(artifact(done, "effectiveness")).toMatchObject({
       score: 1,
       reason: "Full",
+      completeness: "health and alert only: no metrics source configured",
       outcome: "Remediated",
       components: { health: 1, alert: 1 },
     });

@@ -2,6 +2,7 @@ import type { ClusterAccess, K8s } from "@kubernaut/cluster";
 import { isTerminal } from "@kubernaut/core";
 import { sourcePath } from "@kubernaut/policy";
 import { approvalIdFor, leaseKey } from "@kubernaut/store";
+import { parseQuantity } from "@kubernaut/workflows";
 import { afterEach, describe, expect, it } from "vitest";
 import { webhook } from "./support/alerts";
 import { badRollout, simulatedCluster } from "./support/cluster";
@@ -107,8 +108,10 @@ describe("remediation on the simulated cluster", () => {
       parameters: { toRevision: 1 },
     });
     expect(rr.policyDecision).toMatchObject({ requireApproval: false, degraded: false });
-    // What the choice rested on is kept with it.
-    expect(rr.analysis?.evidence).toMatchObject({
+    // What the choice rested on is kept with it: its bulky part in an item of its own (issue 22), which
+    // reading the remediation whole (the API's and the console's detail) brings back.
+    const whole = (await h.store.timeline(rr.id))?.remediation;
+    expect(whole?.analysis?.evidence).toMatchObject({
       rollout: [
         { revision: 2, changed: ["image shop/checkout:1.4.2 → shop/checkout:1.5.0-bad"] },
         { revision: 1 },
@@ -423,7 +426,7 @@ describe("DaemonSets", () => {
       },
     });
     const agent = await access.read({ kind: "DaemonSet", name: "agent", namespace: "staging" });
-    expect(Number(agent.spec.template.spec.containers[0].resources.limits.memory)).toBeGreaterThan(
+    expect(parseQuantity(agent.spec.template.spec.containers[0].resources.limits.memory)).toBeGreaterThan(
       200 * 1024 * 1024,
     );
   });

@@ -8,7 +8,7 @@ describe("npm run demo", () => {
     const text = lines.join("\n");
     expect(text).toContain("→ DryRun: would run crashloop-rollback-v1");
     expect(text).toMatch(
-      /round 2: production needed approval \(production environment\); approved via the API → Remediated, effectiveness 1 \(Full\)/,
+      /round 2: production needed approval \(production environment\); approved via the API → Remediated, effectiveness 1\.00, health and alert only: no metrics source configured/,
     );
     expect(text).toContain("crashloop-rollback-v1 in production: approve → graduate to automate");
     expect(text).toContain(

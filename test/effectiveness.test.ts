@@ -2,7 +2,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ClusterAccess, kubeConfigFor } from "@kubernaut/cluster";
 import { ClusterSimulator } from "@kubernaut/cluster/simulator";
-import { assessDue, startObservabilityStandIns } from "@kubernaut/effectiveness";
+import {
+  type AssessDeps,
+  assessDue,
+  notifyAssessed,
+  startObservabilityStandIns,
+} from "@kubernaut/effectiveness";
 import { sourcePath } from "@kubernaut/policy";
 import { AssessmentStore, TrustStore } from "@kubernaut/store";
 import { afterEach, describe, expect, it } from "vitest";
@@ -39,16 +44,20 @@ async function setUp(observability: { alertmanager?: boolean; prometheus?: boole
   closers.push(standIns.close, server.close, () => h.pipeline.close());
   const access = new ClusterAccess(kubeConfigFor({ server: server.url }));
   const cluster = { access: () => access };
-  const monitor = (now = new Date()) =>
+  const monitor = (
+    now = new Date(),
+    options: { withCluster?: boolean; notify?: AssessDeps["notify"] } = {},
+  ) =>
     assessDue({
       config: () => h.config,
       store: h.store,
       assessments: h.deps.assessments,
       trust: h.deps.trust,
-      cluster,
+      ...(options.withCluster === false ? {} : { cluster }),
+      ...(options.notify ? { notify: options.notify } : {}),
       now: () => now,
     });
-  return { h, access, standIns, monitor };
+  return { h, access, standIns, monitor, simulator };
 }
 
 const alert = (status: "firing" | "resolved" = "firing") =>
@@ -97,7 +106,18 @@ describe("the effectiveness monitor", () => {
     expect(rr).toMatchObject({
       phase: "Completed",
       outcome: "Remediated",
-      effectiveness: { score: 1, reason: "Full", components: { health: 1, alert: 1 } },
+      reason: "effectiveness 1.00, health and alert only: no metrics source configured",
+      effectiveness: {
+        score: 1,
+        reason: "Full",
+        completeness: "health and alert only: no metrics source configured",
+        components: { health: 1, alert: 1 },
+        details: {
+          health: "all 2 pods ready, no restarts",
+          alert: "resolved notification received",
+          metrics: "not assessed: no Prometheus configured",
+        },
+      },
     });
     expect(rr?.effectiveness?.components).not.toHaveProperty("metrics");
     expect((await h.deps.trust.get("crashloop-rollback-v1", "approve")).stats).toMatchObject({
@@ -111,6 +131,114 @@ describe("the effectiveness monitor", () => {
     expect(next?.status).toBe("created");
   });
 
+  it("a 1.00 from health alone is a full assessment of what is configured, and reads as a success", async () => {
+    const { h, access, monitor } = await setUp();
+    const id = await remediated(h, access);
+    const messages: Array<{ subject: string; body: string }> = [];
+
+    // No Alertmanager, no Prometheus, and the alert's resolved notification has not come (yet).
+    await monitor(new Date(), {
+      notify: (remediationId) =>
+        notifyAssessed(
+          h.store,
+          { notify: async ({ subject, body }) => void messages.push({ subject, body }) },
+          remediationId,
+        ),
+    });
+
+    expect(await h.store.get(id)).toMatchObject({
+      outcome: "Remediated",
+      reason: "effectiveness 1.00, health only: no alert or metrics source configured",
+      effectiveness: {
+        score: 1,
+        reason: "Full",
+        completeness: "health only: no alert or metrics source configured",
+        components: { health: 1 },
+      },
+    });
+    expect(messages).toEqual([
+      {
+        subject:
+          "Remediated: Deployment/checkout (effectiveness 1.00, health only: no alert or metrics source configured)",
+        body: [
+          "crashloop-rollback-v1 on Deployment/checkout: effectiveness 1.00, health only: no alert or metrics source configured.",
+          "health 1.00: all 2 pods ready, no restarts; alert not assessed: no Alertmanager configured and no resolved notification received; metrics not assessed: no Prometheus configured.",
+          "Assessment: Full.",
+        ].join("\n"),
+      },
+    ]);
+  });
+
+  it("with nothing to assess there is no score (not 0): Inconclusive, in words, and not held against the workflow", async () => {
+    const { h, access, monitor } = await setUp();
+    const id = await remediated(h, access);
+    const before = (await h.deps.trust.get("crashloop-rollback-v1", "approve")).stats;
+
+    await monitor(new Date(), { withCluster: false });
+
+    const rr = await h.store.get(id);
+    expect(rr).toMatchObject({
+      phase: "Completed",
+      outcome: "Inconclusive",
+      reason: "effectiveness not scored, nothing assessed: no health, alert or metrics source configured",
+      effectiveness: {
+        score: null,
+        reason: "Expired",
+        completeness: "nothing assessed: no health, alert or metrics source configured",
+        components: {},
+        details: {
+          health: "not assessed: no cluster access",
+          alert: "not assessed: no Alertmanager configured and no resolved notification received",
+          metrics: "not assessed: no Prometheus configured",
+        },
+      },
+    });
+    const after = (await h.deps.trust.get("crashloop-rollback-v1", "approve")).stats;
+    expect(after).toEqual(before);
+  });
+
+  it.each([
+    {
+      case: "a crash loop after an OOMKill",
+      disturb: (simulator: ClusterSimulator) =>
+        simulator.setBehaviour({ memoryDemand: { "staging/checkout/app": "1Gi" }, readyAfterMs: 0 }),
+      details: /^CrashLoopBackOff detected \(0\/2 pods ready, \d+ restarts\)$/,
+    },
+    {
+      case: "0 of 2 pods ready",
+      disturb: (simulator: ClusterSimulator) => simulator.setBehaviour({ readyAfterMs: 3_600_000 }),
+      details: /^0\/2 pods ready$/,
+    },
+    {
+      case: "all pods pending (their nodes went NotReady)",
+      disturb: (simulator: ClusterSimulator) => {
+        for (const node of simulator.store.list("Node"))
+          simulator.store.update(
+            { ...node, status: { conditions: [{ type: "Ready", status: "False" }] } },
+            { status: true },
+          );
+      },
+      details: /^0\/2 pods ready \(2 pending\)$/,
+    },
+  ])(
+    "strict health: $case scores 0, and the resolved alert alone does not make it Remediated",
+    async ({ disturb, details }) => {
+      const { h, access, monitor, simulator } = await setUp();
+      const id = await remediated(h, access);
+      disturb(simulator);
+      await h.postAlerts(alert("resolved"));
+
+      await monitor();
+
+      expect(await h.store.get(id)).toMatchObject({
+        outcome: "Inconclusive",
+        // 0.35 / 0.75: the alert's weight spread over the two assessed components.
+        effectiveness: { score: 0.467, components: { health: 0, alert: 1 } },
+      });
+      expect((await h.store.get(id))?.effectiveness?.details?.health).toMatch(details);
+    },
+  );
+
   it("scores metrics from Prometheus: restarts before vs after", async () => {
     const { h, access, standIns, monitor } = await setUp({ prometheus: true });
     const id = await remediated(h, access);
@@ -122,6 +250,7 @@ describe("the effectiveness monitor", () => {
     expect((await h.store.get(id))?.effectiveness).toMatchObject({
       score: 1,
       reason: "Full",
+      completeness: "complete: health, alert and metrics",
       components: { health: 1, alert: 1, metrics: 1 },
     });
   });

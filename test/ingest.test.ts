@@ -1,4 +1,4 @@
-import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { createApp } from "@kubernaut/api";
 import { fingerprintOf } from "@kubernaut/core";
 import { createDynamoClient, documentClient, epochSeconds, RemediationStore } from "@kubernaut/store";
@@ -136,7 +136,7 @@ describe("POST /api/v1/signals/prometheus", () => {
     const actor = { type: "system" as const, id: "test" };
     await t.store.transition(
       first?.remediationId as string,
-      { from: ["Pending"], to: "Completed", outcome: "Remediated" },
+      { from: ["Pending"], to: "Completed", outcome: "Remediated", seed: true },
       actor,
     );
     const [second] = await accepted(await t.postAlerts(fixture("sample-alert.json")));
@@ -147,7 +147,11 @@ describe("POST /api/v1/signals/prometheus", () => {
   it("a remediation in Verifying still suppresses the fingerprint", async () => {
     const [first] = await accepted(await t.postAlerts(fixture("sample-alert.json")));
     const actor = { type: "system" as const, id: "test" };
-    await t.store.transition(first?.remediationId as string, { from: ["Pending"], to: "Verifying" }, actor);
+    await t.store.transition(
+      first?.remediationId as string,
+      { from: ["Pending"], to: "Verifying", seed: true },
+      actor,
+    );
     const [second] = await accepted(await t.postAlerts(fixture("sample-alert.json")));
     expect(second).toMatchObject({ status: "deduplicated", remediationId: first?.remediationId });
   });
@@ -171,6 +175,22 @@ describe("POST /api/v1/signals/prometheus", () => {
       expect(await t.remediationItems()).toHaveLength(0);
     });
 
+    it("a hold stored as its own item (before holds moved onto the state item) still holds", async () => {
+      const expiresAt = epochSeconds(new Date()) + 3600;
+      await t.db.send(
+        new PutCommand({
+          TableName: t.config.storage.tableName,
+          Item: { pk: `FP#${target}`, sk: "HOLD#backoff", kind: "backoff", reason: "Rejected", expiresAt },
+        }),
+      );
+      const [result] = await accepted(await t.postAlerts(fixture("sample-alert.json")));
+      expect(result).toMatchObject({ status: "held", reason: expect.stringMatching(/^backoff: Rejected/) });
+      // A release lifts it too.
+      expect(await t.store.releaseHolds(target)).toHaveLength(1);
+      const [after] = await accepted(await t.postAlerts(fixture("sample-alert.json")));
+      expect(after).toMatchObject({ status: "created" });
+    });
+
     it("an expired hold that TTL has not deleted yet is absent", async () => {
       await t.store.putHold(target, {
         kind: "dryRun",
@@ -179,8 +199,56 @@ describe("POST /api/v1/signals/prometheus", () => {
       });
       const [result] = await accepted(await t.postAlerts(fixture("sample-alert.json")));
       expect(result).toMatchObject({ status: "created" });
-      // The hold item is still there: correctness did not depend on TTL deleting it.
-      expect((await t.allItems()).some((item) => item.sk === "HOLD#dryRun")).toBe(true);
+      // The expired hold is still stored (on the fingerprint's state item): correctness did not depend
+      // on anything deleting it.
+      expect((await t.allItems()).some((item) => item.sk === "STATE" && item.hold_dryRun)).toBe(true);
+    });
+  });
+
+  describe("the cost of a duplicate (issue 22)", () => {
+    /** Counts the DynamoDB operations the app's client sends while `work` runs. */
+    async function operations(work: () => Promise<unknown>): Promise<string[]> {
+      const seen: string[] = [];
+      const name = `count-${Math.random()}`;
+      t.client.middlewareStack.add(
+        (next, context) => async (args) => {
+          seen.push(String(context.commandName).replace(/Command$/, ""));
+          return next(args);
+        },
+        { step: "initialize", name },
+      );
+      try {
+        await work();
+      } finally {
+        t.client.middlewareStack.remove(name);
+      }
+      return seen;
+    }
+
+    it("a redelivery for a running remediation is absorbed in one conditional write", async () => {
+      const [first] = await accepted(await t.postAlerts(fixture("sample-alert.json")));
+      expect(first?.status).toBe("created");
+      let again: Accepted[] = [];
+      const ops = await operations(async () => {
+        again = await accepted(await t.postAlerts(fixture("sample-alert.json")));
+      });
+      expect(again[0]).toMatchObject({ status: "deduplicated", remediationId: first?.remediationId });
+      expect(ops).toEqual(["UpdateItem"]);
+    });
+
+    it("an alert on a held fingerprint is answered in one conditional write", async () => {
+      const target = fp("production", "Deployment", "app-xyz");
+      await t.store.putHold(target, {
+        kind: "dryRun",
+        reason: "DryRun",
+        expiresAt: epochSeconds(new Date()) + 60,
+      });
+      let held: Accepted[] = [];
+      const ops = await operations(async () => {
+        held = await accepted(await t.postAlerts(fixture("sample-alert.json")));
+      });
+      expect(held[0]?.status).toBe("held");
+      expect(ops).toEqual(["UpdateItem"]);
     });
   });
 

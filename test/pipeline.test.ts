@@ -8,8 +8,9 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from "@aws-sdk/client-sfn";
-import { createApp, StepFunctionsStarter } from "@kubernaut/api";
+import { createApp } from "@kubernaut/api";
 import { isTerminal } from "@kubernaut/core";
+import { StepFunctionsStarter } from "@kubernaut/ingest";
 import {
   APPROVAL_REJECTED,
   buildDefinition,

@@ -22,7 +22,7 @@ describe("read routes", () => {
     const actor = { type: "system" as const, id: "test" };
     await t.store.transition(
       ids[0] as string,
-      { from: ["Pending"], to: "Completed", outcome: "DryRun" },
+      { from: ["Pending"], to: "Completed", outcome: "DryRun", seed: true },
       actor,
     );
   });

@@ -1,5 +1,6 @@
 import { SFNClient } from "@aws-sdk/client-sfn";
-import { createIngestApp, StepFunctionsStarter } from "@kubernaut/api";
+import { createIngestApp } from "@kubernaut/api";
+import { StepFunctionsStarter } from "@kubernaut/ingest";
 import { LocalStepFunctions, serveStepFunctions } from "@kubernaut/pipeline";
 import { RemediationStore } from "@kubernaut/store";
 import { freshTable, meterCapacity, REGION } from "./dynamo";

@@ -212,7 +212,9 @@ describe("the console", () => {
         /\d+(\.\d)? (ms|s)/,
       );
     }
-    expect(await page.getByTestId("effectiveness").textContent()).toMatch(/Score 1\.00 \(Full\)/);
+    expect(await page.getByTestId("effectiveness").textContent()).toMatch(
+      /Score 1\.00, health and alert only: no metrics source configured/,
+    );
     expect(await page.getByTestId("chain").textContent()).toMatch(/Audit hash chain intact/);
     await screenshot(page, "05-timeline-completed");
 

@@ -4,7 +4,8 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from "@aws-sdk/client-sfn";
-import { deliverDecision, deliverPendingDecisions, StepFunctionsStarter } from "@kubernaut/api";
+import { deliverDecision, deliverPendingDecisions } from "@kubernaut/api";
+import { StepFunctionsStarter } from "@kubernaut/ingest";
 import {
   reconcileAfterRestart,
   TASK_FUNCTIONS,

@@ -7,6 +7,7 @@ import { webhook } from "../support/alerts";
 import { ADMIN_TOKEN, VIEWER_TOKEN } from "../support/store";
 import { fuzzParameters, fuzzTimeout } from "./support/counts";
 import {
+  BAD_IMAGE,
   crashLoop,
   type EvidenceHarness,
   evidenceHarness,
@@ -55,6 +56,30 @@ beforeAll(async () => {
   delete e.h.config.aianalysis.llm;
   await e.badRollout("production");
   fixtures.rarId = await e.awaitingApproval(await e.create(crashLoop("production")));
+  // A workload whose image cannot be pulled and that has no earlier revision: no workflow fits, so the
+  // analysis leaves a suggestion. (A workload that does not exist now ends TargetNotFound first.)
+  const cluster = e.cluster;
+  if (!cluster) throw new Error("the evidence harness runs on the simulator");
+  cluster.simulator.setBehaviour({
+    readyAfterMs: 0,
+    images: {
+      [BAD_IMAGE]: { crash: true, logs: "panic: nil pointer dereference in loadConfig" },
+      "shop/cache:9.9-typo": { pullFails: true },
+    },
+  });
+  cluster.simulator.apply({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "cache", namespace: "staging", labels: { app: "cache" } },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: "cache" } },
+      template: {
+        metadata: { labels: { app: "cache" } },
+        spec: { containers: [{ name: "app", image: "shop/cache:9.9-typo" }] },
+      },
+    },
+  });
   const unmatched = await e.create(
     webhook([
       {

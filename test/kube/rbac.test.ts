@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import {
   ClusterAccess,
   type ExecutionRequest,
@@ -11,19 +10,19 @@ import {
 import { ApiException, AuthorizationV1Api } from "@kubernetes/client-node";
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { DEDICATED_TAINT, eventually, kubeCluster } from "../support/kube";
+import { DEDICATED_TAINT, eventually, kubeCluster, PRODUCT_USER } from "../support/kube";
 
 /**
  * deploy/rbac.yaml on a real kube-apiserver with the RBAC authorizer: the product's inspection and
  * every executor of the catalog, run with a token of the `kubernaut` ServiceAccount the manifest binds,
  * succeed; what the manifest leaves out (Secrets, exec, creating or deleting workloads) is Forbidden.
  * kube-apiserver's audit log records every request the ServiceAccount made, so the test sees exactly
- * which verbs the product used and that none was refused.
+ * which verbs the product used and that none was refused (test/kube/audit holds the manifest to what
+ * the whole kube suite used).
  */
 const cluster = kubeCluster("rbac");
 const ns = (name: string) => `${name}${cluster.suffix}`;
-const USER = "system:serviceaccount:kubernaut:kubernaut";
-const RBAC = readFileSync(join(import.meta.dirname, "..", "..", "deploy", "rbac.yaml"), "utf8");
+const USER = PRODUCT_USER;
 
 /** The workloads the executors act on, on a node of this file's own (tainted, so no other file's pods land there). */
 const SCENARIO = `
@@ -120,21 +119,9 @@ const permission = (e: AuditEvent) =>
 let access: ClusterAccess;
 
 beforeAll(async () => {
-  // deploy/rbac.yaml as written (no suffix: it names the kubernaut namespace and is cluster-scoped).
-  await cluster.applyScenario(
-    `apiVersion: v1\nkind: Namespace\nmetadata: { name: kubernaut }\n---\n${RBAC}`,
-    {
-      suffix: "",
-    },
-  );
   await cluster.applyScenario(SCENARIO);
-  // A bound token, the way a pod of the ServiceAccount would get one (the TokenRequest API).
-  const token = await cluster.core.createNamespacedServiceAccountToken({
-    name: "kubernaut",
-    namespace: "kubernaut",
-    body: { spec: { audiences: [], expirationSeconds: 3600 } },
-  });
-  access = new ClusterAccess(cluster.kubeConfigWithToken(USER, token.status?.token as string));
+  // deploy/rbac.yaml as written, and a bound token of its ServiceAccount (test/support/kube.ts).
+  access = new ClusterAccess(await cluster.productKubeConfig());
   await eventually("web 2/2 ready", async () => {
     const web = await cluster.apps.readNamespacedDeployment({ name: "web", namespace: ns("shop") });
     return web.status?.readyReplicas === 2 ? web : undefined;
@@ -221,6 +208,14 @@ describe("deploy/rbac.yaml with the product's ServiceAccount token", () => {
     results.push(await executeWorkflow(access, request("RestartPod", web, { mode: "rolloutRestart" })));
     await settled();
     results.push(await executeWorkflow(access, request("RestartPod", web, { mode: "deletePod" })));
+    // The StatefulSet controller records the bad revision as a ControllerRevision on its own time (slow
+    // on a loaded machine): roll back once there is an earlier one to go back to.
+    await eventually("db's second ControllerRevision", async () => {
+      const revisions = await cluster.apps.listNamespacedControllerRevision({ namespace: ns("shop") });
+      return revisions.items.filter((r) => r.metadata?.name?.startsWith("db-")).length >= 2
+        ? true
+        : undefined;
+    });
     results.push(await executeWorkflow(access, request("RollbackStatefulSet", db, { toRevision: 0 })));
     for (const result of results) expect(result.alreadyApplied).toBe(false);
 

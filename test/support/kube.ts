@@ -1,5 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { type ApplyScenarioOptions, applyScenario, kubeconfigYaml } from "@kubernaut/testcluster";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  type ApplyScenarioOptions,
+  applyScenario,
+  kubeconfigYaml,
+  PRODUCT_USER,
+  productKubeConfig,
+} from "@kubernaut/testcluster";
 import { AppsV1Api, CoreV1Api, KubeConfig, PolicyV1Api } from "@kubernetes/client-node";
 import { inject } from "vitest";
 
@@ -33,8 +41,19 @@ export function kubeCluster(file: string) {
       other.loadFromString(kubeconfigYaml(provided.server, provided.caData, user, token));
       return other;
     },
+    /** deploy/rbac.yaml applied and a bound token of its ServiceAccount (packages/testcluster). */
+    productKubeConfig: (): Promise<KubeConfig> => productKubeConfig(kubeConfig, provided, RBAC_MANIFEST),
   };
 }
+
+/** deploy/rbac.yaml as shipped: the product's ServiceAccount, ClusterRole and binding. */
+export const RBAC_MANIFEST = readFileSync(
+  join(import.meta.dirname, "..", "..", "deploy", "rbac.yaml"),
+  "utf8",
+);
+
+/** The user kube-apiserver sees for a token of the product's ServiceAccount (audit log, RBAC). */
+export { PRODUCT_USER };
 
 /** A NoSchedule taint key for nodes a test disturbs; its pods tolerate it with `operator: Exists`. */
 export const DEDICATED_TAINT = "kubernaut.ai/dedicated";

@@ -15,6 +15,7 @@ import {
   systemAudit as systemAuditOf,
 } from "@kubernaut/runtime";
 import { type LocalPipelineOptions, startLocalPipeline } from "@kubernaut/runtime/local";
+import type { KubeConfig } from "@kubernetes/client-node";
 import { expect, inject } from "vitest";
 import { ADMIN_TOKEN, createTestStore, testConfig, WEBHOOK_TOKEN } from "./store";
 
@@ -28,6 +29,11 @@ export async function createPipelineHarness(
   options: Omit<LocalPipelineOptions, "config" | "adapters" | "prepare"> & {
     tune?: (config: Config) => void;
     clusterUrl?: string;
+    /**
+     * A real cluster for alerts naming no configured cluster, instead of a simulator's URL: the kube
+     * suite passes the test control plane with the product's ServiceAccount token.
+     */
+    kubeConfig?: KubeConfig;
     /** The LLM investigator's model (with `aianalysis.llm` configured). */
     model?: ChatModel;
   } = {},
@@ -35,20 +41,30 @@ export async function createPipelineHarness(
   const config = testConfig(input);
   options.tune?.(config);
   const { db, client } = await createTestStore(config);
-  // With a simulator, executions act on it over HTTP; without, execute refuses (ExecutorUnavailable).
+  // With a simulator or a real cluster, executions act on it over HTTP; without, execute refuses
+  // (ExecutorUnavailable).
+  const defaultCluster = options.kubeConfig
+    ? new ClusterAccess(options.kubeConfig)
+    : options.clusterUrl
+      ? new ClusterAccess(kubeConfigFor({ server: options.clusterUrl }))
+      : undefined;
   const adapters = {
     root: process.cwd(),
     env: {},
     dynamoEndpoint: inject("dynamoEndpoint"),
     region: config.storage.region,
     policyReloadMs: 0,
-    ...(options.clusterUrl
-      ? { defaultCluster: new ClusterAccess(kubeConfigFor({ server: options.clusterUrl })) }
-      : {}),
+    ...(defaultCluster ? { defaultCluster } : {}),
   };
   // The decision sender can be told to crash, as a process dying right after the decision write would.
   const faults = { crashNextDelivery: 0 };
-  const { clusterUrl: _clusterUrl, tune: _tune, model: testModel, ...pipelineOptions } = options;
+  const {
+    clusterUrl: _clusterUrl,
+    kubeConfig: _kubeConfig,
+    tune: _tune,
+    model: testModel,
+    ...pipelineOptions
+  } = options;
   const pipeline = await startLocalPipeline({
     timeScale: 0.01,
     ...pipelineOptions,

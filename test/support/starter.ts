@@ -1,4 +1,4 @@
-import type { RemediationStarter } from "@kubernaut/api/ingest";
+import type { RemediationStarter } from "@kubernaut/ingest";
 
 /**
  * Records StartExecution calls. Foundation I starts executions through this interface only; the real

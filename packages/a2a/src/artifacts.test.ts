@@ -152,7 +152,9 @@ describe("remediationArtifacts", () => {
         effectiveness: {
           score: 0.9,
           reason: "Partial",
+          completeness: "health and alert only: no metrics data",
           components: { health: 0.75, alert: 1 },
+          details: { metrics: "not assessed: Prometheus returned no restart series" },
           assessedAt: "t",
         },
       }),
@@ -164,11 +166,13 @@ describe("remediationArtifacts", () => {
       {
         score: 0.9,
         reason: "Partial",
+        completeness: "health and alert only: no metrics data",
         components: { health: 0.75, alert: 1 },
+        details: { metrics: "not assessed: Prometheus returned no restart series" },
         assessedAt: "t",
         outcome: "Remediated",
       },
-      "effectiveness 0.9 (Partial) → Remediated",
+      "effectiveness 0.90, health and alert only: no metrics data → Remediated",
     ]);
   });
 });

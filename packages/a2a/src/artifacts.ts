@@ -1,5 +1,5 @@
 import type { Artifact, Part } from "@a2a-js/sdk";
-import type { RemediationRequest } from "@kubernaut/core";
+import { describeEffectiveness, type RemediationRequest } from "@kubernaut/core";
 
 /** Stable ids: an artifact is replaced, never duplicated, when the task is recomputed. */
 export const ARTIFACT_IDS = { rca: "rca", decision: "decision", effectiveness: "effectiveness" } as const;
@@ -115,11 +115,13 @@ function effectivenessArtifact(rr: RemediationRequest): Artifact | undefined {
       data: {
         score: effectiveness.score,
         reason: effectiveness.reason,
+        ...(effectiveness.completeness ? { completeness: effectiveness.completeness } : {}),
         components: effectiveness.components,
+        ...(effectiveness.details ? { details: effectiveness.details } : {}),
         assessedAt: effectiveness.assessedAt,
         ...(rr.outcome ? { outcome: rr.outcome } : {}),
       },
-      text: `effectiveness ${effectiveness.score} (${effectiveness.reason})${rr.outcome ? ` → ${rr.outcome}` : ""}`,
+      text: `effectiveness ${describeEffectiveness(effectiveness)}${rr.outcome ? ` → ${rr.outcome}` : ""}`,
     },
   );
 }

@@ -1,6 +1,6 @@
 import type { ServerCallContext, User } from "@a2a-js/sdk/server";
-import type { Caller } from "@kubernaut/api/auth";
 import { ApproverScope, Role } from "@kubernaut/config";
+import type { Caller } from "@kubernaut/http";
 import { z } from "zod";
 
 /** Where the routes leave the authenticated caller for the executor (ServerCallContext's state bag). */

@@ -6,15 +6,10 @@ import {
   type ExecutionEventBus,
   type RequestContext,
 } from "@a2a-js/sdk/server";
-import type { Caller } from "@kubernaut/api/auth";
-import {
-  type IntakeStarter,
-  ingestSignal,
-  type RemediationStarter,
-  submitIntake,
-} from "@kubernaut/api/ingest";
 import type { Config } from "@kubernaut/config";
 import type { Signal } from "@kubernaut/core";
+import type { Caller } from "@kubernaut/http";
+import { type IntakeStarter, ingestSignal, type RemediationStarter, submitIntake } from "@kubernaut/ingest";
 import { type IntakeStore, isTransientError, type RemediationStore } from "@kubernaut/store";
 import { logger, metrics } from "@kubernaut/telemetry";
 import { callerOf } from "./caller";

@@ -75,20 +75,48 @@ describe("remediationStatus", () => {
       rr: {
         phase: "Completed",
         outcome: "Remediated",
-        effectiveness: { score: 1, reason: "Full", components: {}, assessedAt: "2026-01-01T12:10:00Z" },
+        effectiveness: {
+          score: 1,
+          reason: "Full",
+          completeness: "health only: no alert or metrics source configured",
+          components: { health: 1 },
+          assessedAt: "2026-01-01T12:10:00Z",
+        },
       },
       state: COMPLETED,
-      text: "remediated (effectiveness 1, Full)",
+      text: "remediated (effectiveness 1.00, health only: no alert or metrics source configured)",
     },
     {
       case: "Completed Inconclusive is completed: the workflow ran",
       rr: {
         phase: "Completed",
         outcome: "Inconclusive",
-        effectiveness: { score: 0, reason: "SpecDrift", components: {}, assessedAt: "2026-01-01T12:10:00Z" },
+        effectiveness: {
+          score: 0,
+          reason: "SpecDrift",
+          completeness: "health and alert only: no metrics source configured",
+          components: { health: 1, alert: 1 },
+          assessedAt: "2026-01-01T12:10:00Z",
+        },
       },
       state: COMPLETED,
-      text: "executed, effect inconclusive (effectiveness 0, SpecDrift)",
+      text: "executed, effect inconclusive (effectiveness 0.00, voided by spec drift (the target's spec changed after the remediation), health and alert only: no metrics source configured)",
+    },
+    {
+      case: "Completed Inconclusive without a score says why",
+      rr: {
+        phase: "Completed",
+        outcome: "Inconclusive",
+        effectiveness: {
+          score: null,
+          reason: "Expired",
+          completeness: "nothing assessed: no health, alert or metrics source configured",
+          components: {},
+          assessedAt: "2026-01-01T12:10:00Z",
+        },
+      },
+      state: COMPLETED,
+      text: "executed, effect inconclusive (effectiveness not scored, nothing assessed: no health, alert or metrics source configured)",
     },
     {
       case: "Completed DryRun is completed (Level 1 did what it is for)",

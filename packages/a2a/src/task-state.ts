@@ -1,5 +1,5 @@
 import { TaskState } from "@a2a-js/sdk";
-import type { IntakeRequest, RemediationRequest } from "@kubernaut/core";
+import { describeEffectiveness, type IntakeRequest, type RemediationRequest } from "@kubernaut/core";
 
 /**
  * The A2A task's status, derived from the record it follows. The remediation (or, before it exists, the
@@ -101,9 +101,7 @@ export function remediationStatus(rr: RemediationRequest): DerivedStatus {
 
 function completed(rr: RemediationRequest): DerivedStatus {
   const reason = rr.reason ? `: ${rr.reason}` : "";
-  const effectiveness = rr.effectiveness
-    ? ` (effectiveness ${rr.effectiveness.score}, ${rr.effectiveness.reason})`
-    : "";
+  const effectiveness = rr.effectiveness ? ` (effectiveness ${describeEffectiveness(rr.effectiveness)})` : "";
   switch (rr.outcome) {
     case "ManualReviewRequired":
       return { state: TaskState.TASK_STATE_REJECTED, text: `manual review required${reason}` };

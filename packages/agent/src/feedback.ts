@@ -44,8 +44,9 @@ function effectivenessFeedback(
 ): { analysis: Analysis; warnings: string[] } {
   if (!analysis.workflowId) return { analysis, warnings: [] };
   const scores = history
-    .filter((rr) => rr.workflowExecution?.workflowId === analysis.workflowId && rr.effectiveness)
-    .map((rr) => rr.effectiveness?.score ?? 0);
+    .filter((rr) => rr.workflowExecution?.workflowId === analysis.workflowId)
+    // An assessment that measured nothing says nothing about the workflow: it is not a 0.
+    .flatMap((rr) => (typeof rr.effectiveness?.score === "number" ? [rr.effectiveness.score] : []));
   if (scores.length === 0) return { analysis, warnings: [] };
   const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
   const round = (v: number) => Math.round(Math.max(0, Math.min(0.99, v)) * 100) / 100;

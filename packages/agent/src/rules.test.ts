@@ -302,7 +302,7 @@ describe("applyFeedback", () => {
     rationale: "r",
     aligned: true,
   };
-  const past = (score: number) => ({
+  const past = (score: number | null) => ({
     ...rr(),
     workflowExecution: {
       workflowId: "w",
@@ -318,6 +318,18 @@ describe("applyFeedback", () => {
     { case: "no history", history: [], confidence: 0.8, warned: false },
     { case: "it worked before", history: [past(1), past(0.9)], confidence: 0.85, warned: false },
     { case: "it keeps not working", history: [past(0.2), past(0.3)], confidence: 0.65, warned: true },
+    {
+      case: "assessments that measured nothing are not failures",
+      history: [past(null), past(null)],
+      confidence: 0.8,
+      warned: false,
+    },
+    {
+      case: "only the scored ones count",
+      history: [past(1), past(null), past(0.9)],
+      confidence: 0.85,
+      warned: false,
+    },
   ])("$case", ({ history, confidence, warned }) => {
     const result = applyFeedback(analysis, history as RemediationRequest[]);
     expect(result.analysis.confidence).toBe(confidence);
@@ -482,4 +494,30 @@ describe("operator workflows in the rules and the alignment gate", () => {
       ).toEqual(problems);
     },
   );
+});
+
+describe("a Pod target (its controller not followed, or none)", () => {
+  const podEvidence = (over: Partial<PodHealth>) =>
+    evidence({
+      target: { kind: "Pod", name: "api", namespace: "shop" },
+      pods: [pod({ name: "api", ...over })],
+      rollout: [],
+      rolloutAgeMs: undefined,
+    });
+
+  it("a stuck pod gets the catalog's restart by alert name, which the gate checks against the pod's own evidence", () => {
+    const found = podEvidence({ ready: false });
+    const analysis = decideFromEvidence(found, rr("KubePodNotReady", "Pod"));
+    expect(analysis).toMatchObject({ workflowId: "restart-pod-v1", actionType: "RestartPod" });
+    expect(alignmentProblems(analysis, found, { kind: "Pod", name: "api" })).toEqual([]);
+  });
+
+  it("an OOMKilled pod is not given a memory increase, which has no template to patch on a Pod", () => {
+    const analysis = decideFromEvidence(
+      podEvidence({ ready: false, lastTermination: "OOMKilled", restarts: 3 }),
+      rr("KubeContainerOOMKilled", "Pod"),
+    );
+    expect(analysis.workflowId).toBeUndefined();
+    expect(analysis.suggestion).toContain("KubeContainerOOMKilled");
+  });
 });

@@ -32,8 +32,10 @@ export async function investigateWithRules(
   catalog: readonly WorkflowDefinition[] = CATALOG,
 ): Promise<Analysis> {
   const target = rr.targetResource;
+  // A Pod target (one whose controller the owner chain does not follow, or none) is inspected too: a
+  // selection without evidence never passes the alignment gate, so RestartPod could never run on it.
   const inspectable =
-    (["Deployment", "StatefulSet", "DaemonSet"].includes(target.kind) && target.namespace) ||
+    (["Deployment", "StatefulSet", "DaemonSet", "Pod"].includes(target.kind) && target.namespace) ||
     target.kind === "Node";
   if (!inspectable) return selectByAlertName(rr.signal, target, catalog);
   const evidence = await gatherEvidence(access, {
@@ -94,7 +96,10 @@ export function decideFromEvidence(
     alternatives: Array<{ workflowId: string; whyNot: string }> = [],
   ): Analysis => {
     const workflow = findWorkflow(choice.workflowId, catalog);
-    if (!workflow) return attach(selectByAlertName(rr.signal, target, catalog));
+    // A rule's workflow that cannot act on this kind (a memory increase for a Pod, which has no template
+    // to patch): the catalog's workflows for the alert on this kind instead.
+    if (!workflow?.targetKinds.includes(target.kind))
+      return attach(selectByAlertName(rr.signal, target, catalog));
     return attach({
       investigator: "rules",
       actionable: true,

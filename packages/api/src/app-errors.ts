@@ -1,9 +1,9 @@
+import { ApiError, errorResponse } from "@kubernaut/http";
+import { IngestContentionError, IntakeUnavailableError } from "@kubernaut/ingest";
 import { isTransientError } from "@kubernaut/store";
 import { logger } from "@kubernaut/telemetry";
 import type { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { ApiError, errorResponse } from "./errors";
-import { IngestContentionError } from "./ingest/ingest-signal";
 
 /**
  * One error policy for every route group: known errors keep their status; transient faults are 503 so
@@ -13,6 +13,7 @@ export function withErrorHandling(app: Hono): void {
   app.notFound((c) => errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {
     if (error instanceof ApiError) return errorResponse(c, error.status, error.code, error.message);
+    if (error instanceof IntakeUnavailableError) return errorResponse(c, 503, "unavailable", error.message);
     if (error instanceof HTTPException)
       return errorResponse(c, error.status, "invalid_request", error.message);
     if (isTransientError(error) || error instanceof IngestContentionError) {

@@ -1,9 +1,5 @@
-export * from "@kubernaut/telemetry";
-export { logger } from "@kubernaut/telemetry";
 export * from "./app";
 export * from "./approvals";
-export * from "./auth";
-export * from "./errors";
 export * from "./ingest";
 export * from "./slack";
 export * from "./workflows/actions";

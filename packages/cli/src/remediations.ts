@@ -1,5 +1,6 @@
 import {
   type AuditEvent,
+  describeEffectiveness,
   formatOffset,
   orderedTimeline,
   type RemediationRequest,
@@ -80,7 +81,7 @@ export function renderRemediation(rr: RemediationRequest, timeline: readonly Aud
       `  would send   ${String(request.method)} ${String(request.path)} ${JSON.stringify(request.body ?? "")}`,
     );
   if (rr.effectiveness)
-    lines.push(`  assessed     score ${rr.effectiveness.score.toFixed(2)} (${rr.effectiveness.reason})`);
+    lines.push(`  assessed     ${describeEffectiveness(rr.effectiveness)} (${rr.effectiveness.reason})`);
   lines.push(`  fingerprint  ${rr.fingerprint}`, "", "Timeline (in audit-chain order):");
   const entries = orderedTimeline(timeline);
   const width = Math.max(...entries.map((e) => e.event.type.length), 0);

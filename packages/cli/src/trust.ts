@@ -1,9 +1,11 @@
 import {
   describeMode,
   effectiveMode,
-  type Level,
+  initialLevel,
   ladderSummary,
   type RemediationRequest,
+  TRUST_LEVELS,
+  type TrustLevel,
 } from "@kubernaut/core";
 import { apiTarget, call, option, positional } from "./http";
 
@@ -11,8 +13,8 @@ interface Workflow {
   id: string;
   actionType: string;
   trust: {
-    level: Level;
-    namespaces: Record<string, Level>;
+    level: TrustLevel;
+    namespaces: Record<string, TrustLevel>;
     changedBy?: string;
     changedAt?: string;
     reason?: string;
@@ -30,8 +32,6 @@ interface Paused {
   at?: string;
   reason?: string;
 }
-
-const LEVELS: readonly Level[] = ["observe", "approve", "automate"];
 
 /**
  * `kubernaut trust show | set`: where the ladder stands — the global dry-run switch, the approval
@@ -59,7 +59,7 @@ export async function trustCommand(args: string[], out: (line: string) => void):
       out(`  global dry-run (remediationOrchestrator.dryRun): ${ladder.dryRun ? "on" : "off"}`);
       out(`  approval policy (aianalysis.rego.policy): ${ladder.approvalPolicy ?? "none configured"}`);
       out(`  kill switch: ${ladder.paused ? "PAUSED: nothing executes" : "off"}`);
-      out(`  new workflows start at: ${ladder.newWorkflowsDryRun ? "observe" : "approve"}`);
+      out(`  new workflows start at: ${initialLevel(ladder)}`);
       for (const w of items) {
         out(
           `${w.id}  ${w.trust.level}: ${describeMode(effectiveMode(ladder.dryRun, w.trust.level, policy))}`,
@@ -80,26 +80,29 @@ export async function trustCommand(args: string[], out: (line: string) => void):
       const namespaces = args.flatMap((arg, i) =>
         arg === "--namespace" && args[i + 1] ? [args[i + 1] as string] : [],
       );
-      if (!workflowId || !level || !LEVELS.includes(level as Level) || !reason) {
+      if (!workflowId || !level || !TRUST_LEVELS.includes(level as TrustLevel) || !reason) {
         out("usage: kubernaut trust set WORKFLOW observe|approve|automate --reason TEXT [--namespace NS]...");
         return 2;
       }
       const before = (await call<{ items: Workflow[] }>(api, "GET", "/api/v1/workflows")).items.find(
         (w) => w.id === workflowId,
       );
-      const after = await call<{ workflowId: string; level: Level; namespaces: Record<string, Level> }>(
-        api,
-        "PATCH",
-        `/api/v1/workflows/${encodeURIComponent(workflowId)}/trust`,
-        { level, reason, ...(namespaces.length ? { namespaces } : {}) },
-      );
+      const after = await call<{
+        workflowId: string;
+        level: TrustLevel;
+        namespaces: Record<string, TrustLevel>;
+      }>(api, "PATCH", `/api/v1/workflows/${encodeURIComponent(workflowId)}/trust`, {
+        level,
+        reason,
+        ...(namespaces.length ? { namespaces } : {}),
+      });
       const was = namespaces.length
         ? (before?.trust.namespaces[namespaces[0] as string] ?? before?.trust.level)
         : before?.trust.level;
       const verb =
         was === undefined || was === level
           ? "set"
-          : LEVELS.indexOf(level as Level) > LEVELS.indexOf(was)
+          : TRUST_LEVELS.indexOf(level as TrustLevel) > TRUST_LEVELS.indexOf(was)
             ? "graduated"
             : "demoted";
       out(

@@ -433,8 +433,9 @@ describe("executors against the simulator over HTTP", () => {
     it("IncreaseMemoryLimits on a DaemonSet rolls out and converges by the DaemonSet's own status fields", async () => {
       await run("IncreaseMemoryLimits", { container: "agent", memoryLimit: 134_217_728 }, agent);
 
+      // Sent as a Kubernetes quantity, as a person would write it (issue 21).
       expect((await access.read(agent)).spec.template.spec.containers[0].resources.limits.memory).toBe(
-        "134217728",
+        "128Mi",
       );
       expect(await rolloutConverged(access, agent)).toMatchObject({
         converged: true,

@@ -56,7 +56,8 @@ export async function rolloutHistory(access: ClusterAccess, deployment: K8s): Pr
  */
 export function detectLabels(
   target: K8s,
-  context: { pdbs?: K8s[]; hpas?: K8s[] } = {},
+  /** `podLabels`: the labels PDBs select by (a workload's pod template's unless given: a Pod's own). */
+  context: { pdbs?: K8s[]; hpas?: K8s[]; podLabels?: Record<string, string> } = {},
 ): Record<string, unknown> {
   const labels = (target.metadata?.labels ?? {}) as Record<string, string>;
   const annotations = (target.metadata?.annotations ?? {}) as Record<string, string>;
@@ -66,7 +67,8 @@ export function detectLabels(
   const flux =
     labels["kustomize.toolkit.fluxcd.io/name"] !== undefined ||
     labels["helm.toolkit.fluxcd.io/name"] !== undefined;
-  const podLabels = (target.spec?.template?.metadata?.labels ?? {}) as Record<string, string>;
+  const podLabels =
+    context.podLabels ?? ((target.spec?.template?.metadata?.labels ?? {}) as Record<string, string>);
   const pdbProtected = (context.pdbs ?? []).some((pdb) =>
     Object.entries((pdb.spec?.selector?.matchLabels ?? {}) as Record<string, string>).every(
       ([k, v]) => podLabels[k] === v,
@@ -160,7 +162,11 @@ export async function gatherEvidence(
       detectedLabels: { sensitive: true },
     };
   }
-  const podObjects = target.spec?.selector ? await access.podsOf(target) : [];
+  // A Pod target is its own one pod: its health, events, logs and node are the evidence, so the
+  // alignment gate can check a restart against it like against a workload's pods.
+  const isPod = ref.kind === "Pod";
+  const podSpec = (isPod ? target.spec : target.spec?.template?.spec) as K8s | undefined;
+  const podObjects = isPod ? [target] : target.spec?.selector ? await access.podsOf(target) : [];
   const pods = podObjects.map(podHealth);
   const names = new Set([ref.name, ...pods.map((p) => p.name)]);
   const events = ((await access.core.listNamespacedEvent({ namespace })).items as K8s[])
@@ -176,7 +182,7 @@ export async function gatherEvidence(
   const worst = [...pods].sort((a, b) => Number(a.ready) - Number(b.ready) || b.restarts - a.restarts)[0];
   const logs: Evidence["logs"] = [];
   if (worst) {
-    const container = (target.spec?.template?.spec?.containers ?? [])[0]?.name as string | undefined;
+    const container = (podSpec?.containers ?? [])[0]?.name as string | undefined;
     for (const previous of [false, true]) {
       try {
         const text = await access.core.readNamespacedPodLog({
@@ -211,7 +217,7 @@ export async function gatherEvidence(
       rollout.push({ revision: revision.revision, images: revision.images, changed });
     });
   }
-  const resources = ((target.spec?.template?.spec?.containers ?? []) as K8s[]).map((c) => ({
+  const resources = ((podSpec?.containers ?? []) as K8s[]).map((c) => ({
     container: c.name,
     requests: c.resources?.requests ?? {},
     limits: c.resources?.limits ?? {},
@@ -246,7 +252,8 @@ export async function gatherEvidence(
     listed("hpaEnabled", access.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace })),
     listed("networkIsolated", access.networking.listNamespacedNetworkPolicy({ namespace })),
   ]);
-  const podLabels = (target.spec?.template?.metadata?.labels ?? {}) as Record<string, string>;
+  const podLabels = ((isPod ? target.metadata?.labels : target.spec?.template?.metadata?.labels) ??
+    {}) as Record<string, string>;
   const hpa = hpas.find(
     (h) => h.spec?.scaleTargetRef?.kind === ref.kind && h.spec?.scaleTargetRef?.name === ref.name,
   );
@@ -291,7 +298,7 @@ export async function gatherEvidence(
     rollout,
     resources,
     nodes,
-    detectedLabels: { ...detectLabels(target, { pdbs, hpas }), networkIsolated },
+    detectedLabels: { ...detectLabels(target, { pdbs, hpas, podLabels }), networkIsolated },
     ...(failedDetections.length > 0 ? { failedDetections: failedDetections.sort() } : {}),
   };
 }

@@ -392,11 +392,16 @@ export const ConfigSchema = z
       .strict()
       .prefault({}),
     /**
-     * The managed cluster. Locally, `KUBECONFIG` wins; without it the cluster simulator runs the
-     * `scenario` (Kubernetes manifests plus a behaviour section). On AWS, a kubeconfig file shipped with
-     * the function or an EKS cluster reached with the function's IAM role.
+     * The managed cluster. Locally, `KUBECONFIG` wins; without it the `scenario` (Kubernetes manifests
+     * plus a behaviour section) runs in the cluster simulator, or — `local: real`, or `npm start --
+     * --cluster real` — in a real control plane built from source (packages/testcluster; needs Go). On
+     * AWS, a kubeconfig file shipped with the function or an EKS cluster reached with the function's IAM
+     * role.
      */
-    cluster: ClusterConnection.extend({ scenario: z.string().default("scenarios/demo.yaml") })
+    cluster: ClusterConnection.extend({
+      scenario: z.string().default("scenarios/demo.yaml"),
+      local: z.enum(["simulator", "real"]).default("simulator"),
+    })
       .strict()
       .prefault({}),
     /**

@@ -1,3 +1,4 @@
+import type { RemediationRequest } from "@kubernaut/core";
 import { describe, expect, it } from "vitest";
 import { remediation } from "./testing/fixtures";
 import { Browser, consoleHarness, TOKENS } from "./testing/harness";
@@ -262,6 +263,66 @@ describe("console pages", () => {
       },
     });
   });
+
+  it.each<{
+    case: string;
+    effectiveness: Omit<NonNullable<RemediationRequest["effectiveness"]>, "assessedAt">;
+    outcome: "Remediated" | "Inconclusive";
+    shows: string[];
+  }>([
+    {
+      case: "a 1.00 from health alone reads as a success, with what it rests on",
+      effectiveness: {
+        score: 1,
+        reason: "Full",
+        completeness: "health only: no alert or metrics source configured",
+        components: { health: 1 },
+        details: {
+          health: "all 3 pods ready, no restarts",
+          alert: "not assessed: no Alertmanager configured and no resolved notification received",
+          metrics: "not assessed: no Prometheus configured",
+        },
+      },
+      outcome: "Remediated",
+      shows: [
+        "Score <strong>1.00</strong>, health only: no alert or metrics source configured",
+        "<li>health 1.00: all 3 pods ready, no restarts</li>",
+        "<li>metrics not assessed: no Prometheus configured</li>",
+      ],
+    },
+    {
+      case: "an assessment that measured nothing has no score, not 0.00, and says why",
+      effectiveness: {
+        score: null,
+        reason: "Expired",
+        completeness: "nothing assessed: no health for this kind of target, no alert data",
+        components: {},
+        details: { health: "not assessed: a HorizontalPodAutoscaler has no pods of its own" },
+      },
+      outcome: "Inconclusive",
+      shows: [
+        "Score <strong>not scored</strong>, nothing assessed: no health for this kind of target, no alert data",
+        "<li>health not assessed: a HorizontalPodAutoscaler has no pods of its own</li>",
+      ],
+    },
+  ])(
+    "shows the effectiveness apart from its completeness: $case",
+    async ({ effectiveness, outcome, shows }) => {
+      const h = await consoleHarness();
+      const rr = remediation({
+        id: `rr-0mwwxht88-45ed7da8af39-00000${outcome === "Remediated" ? 6 : 7}`,
+        phase: "Completed",
+        outcome,
+        effectiveness: { ...effectiveness, assessedAt: "2026-11-26T02:35:00.000Z" },
+      });
+      await h.seed(rr);
+      const b = h.browser();
+      await b.signIn(TOKENS.admin);
+      const page = await (await b.get(`/console/remediations/${rr.id}`)).text();
+      for (const text of shows) expect(page).toContain(text);
+      expect(page).not.toContain("0.00");
+    },
+  );
 
   it("answers the live view with 304 until the remediation changes", async () => {
     const h = await consoleHarness();

@@ -1,5 +1,6 @@
-import { ApiError, logger } from "@kubernaut/api";
+import { ApiError } from "@kubernaut/http";
 import { isTransientError } from "@kubernaut/store";
+import { logger } from "@kubernaut/telemetry";
 import { type Context, Hono } from "hono";
 import { csrf } from "hono/csrf";
 import { HTTPException } from "hono/http-exception";

@@ -1,4 +1,5 @@
-import type { Caller, DecisionDeps } from "@kubernaut/api";
+import type { DecisionDeps } from "@kubernaut/api";
+import type { Caller } from "@kubernaut/http";
 import type { TrustStore } from "@kubernaut/store";
 import type { Session } from "./session/cookie";
 import type { ConsoleSettings } from "./settings";

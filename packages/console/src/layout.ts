@@ -1,4 +1,4 @@
-import type { Caller } from "@kubernaut/api";
+import type { Caller } from "@kubernaut/http";
 import { BASE } from "./deps";
 import { formatTime } from "./format";
 import { html, type Renderable, type SafeHtml } from "./html";

@@ -1,4 +1,4 @@
-import type { Caller } from "@kubernaut/api";
+import type { Caller } from "@kubernaut/http";
 import { queuePage } from "./approvals/page";
 import { loadQueue } from "./approvals/queue";
 import type { ConsoleDeps } from "./deps";

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { type GraduationThresholds, graduationReport, type Level } from "./graduation";
+import { type GraduationThresholds, graduationReport } from "./graduation";
 import type { RemediationRequest } from "./remediation";
+import type { TrustLevel } from "./trust-ladder";
 
 const thresholds: GraduationThresholds = {
   minAssessed: 5,
@@ -14,7 +15,7 @@ let n = 0;
 
 function rr(
   overrides: Partial<RemediationRequest> & {
-    score?: number;
+    score?: number | null;
     reason?: string;
     decision?: "Approved" | "Rejected";
     kind?: string;
@@ -71,7 +72,7 @@ function rr(
   };
 }
 
-const report = (rrs: RemediationRequest[], level: Level) =>
+const report = (rrs: RemediationRequest[], level: TrustLevel) =>
   graduationReport(rrs, () => level, thresholds, now)[0];
 
 describe("graduationReport", () => {
@@ -134,6 +135,16 @@ describe("graduationReport", () => {
     });
     const row = report([failed, rr({ score: 1 })], "automate");
     expect(row).toMatchObject({ recommendation: "demote", recommendedLevel: "approve" });
+  });
+
+  it("does not count an assessment that measured nothing: no score is neither evidence nor a failure", () => {
+    const scored = Array.from({ length: 5 }, () => rr({ score: 1, decision: "Approved" }));
+    const unmeasured = Array.from({ length: 3 }, () =>
+      rr({ score: null, reason: "Expired", outcome: "Inconclusive" }),
+    );
+    const row = report([...scored, ...unmeasured], "automate");
+    expect(row).toMatchObject({ assessed: 5, fullShare: 1, meanScore: 1, recommendation: "stay" });
+    expect(row?.lastFailure).toBeUndefined();
   });
 
   it("suggests approve for a workflow at observe once its dry runs are worth a look", () => {

@@ -1,6 +1,5 @@
 import type { RemediationRequest } from "./remediation";
-
-export type Level = "observe" | "approve" | "automate";
+import type { TrustLevel } from "./trust-ladder";
 
 export interface GraduationThresholds {
   minAssessed: number;
@@ -17,7 +16,7 @@ export interface GraduationRow {
   /** A newer version has replaced this one: its evidence is history, not a case for graduating. */
   supersededBy?: string;
   namespace: string;
-  level: Level;
+  level: TrustLevel;
   remediations: number;
   dryRuns: number;
   assessed: number;
@@ -29,7 +28,7 @@ export interface GraduationRow {
   lastFailure?: { at: string; reason: string };
   sensitiveTargets: string[];
   recommendation: "graduate" | "stay" | "demote";
-  recommendedLevel: Level;
+  recommendedLevel: TrustLevel;
   evidence: string[];
 }
 
@@ -44,7 +43,7 @@ const SENSITIVE_KINDS = new Set(["Node", "StatefulSet"]);
  */
 export function graduationReport(
   remediations: readonly RemediationRequest[],
-  levelOf: (workflowId: string, namespace: string) => Level,
+  levelOf: (workflowId: string, namespace: string) => TrustLevel,
   thresholds: GraduationThresholds,
   now: Date,
   /** The version each workflow's trust level was given to (its record's), when known. */
@@ -64,7 +63,8 @@ export function graduationReport(
     const current = currentVersion(workflowId);
     const supersededBy = version && current && current !== version ? current : undefined;
     const sorted = [...group].sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
-    const assessed = sorted.filter((rr) => rr.effectiveness);
+    // Only a score is evidence: an assessment that measured nothing (score null) is not counted.
+    const assessed = sorted.filter((rr) => typeof rr.effectiveness?.score === "number");
     const full = assessed.filter((rr) => rr.effectiveness?.reason === "Full").length;
     const meanScore = assessed.length
       ? assessed.reduce((s, rr) => s + (rr.effectiveness?.score ?? 0), 0) / assessed.length
@@ -80,7 +80,7 @@ export function graduationReport(
     const failures = sorted.filter(
       (rr) =>
         (rr.phase === "Failed" && rr.failurePhase !== "Approval") ||
-        (rr.effectiveness !== undefined && rr.effectiveness.score < 0.5),
+        (typeof rr.effectiveness?.score === "number" && rr.effectiveness.score < 0.5),
     );
     const lastFailure = failures[0]
       ? {

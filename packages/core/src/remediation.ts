@@ -29,22 +29,50 @@ export const OUTCOMES = [
 export const Outcome = z.enum(OUTCOMES);
 export type Outcome = z.infer<typeof Outcome>;
 
-const TERMINAL: ReadonlySet<Phase> = new Set([
-  "Blocked",
-  "Completed",
-  "Failed",
-  "TimedOut",
-  "Skipped",
-  "Cancelled",
-]);
+/** Every phase that is not terminal may fail, time out or be cancelled (the failure path, reconciliation). */
+const ABORT = ["Failed", "TimedOut", "Cancelled"] as const;
 
 /**
- * Terminal phases release the fingerprint. Verifying is deliberately *not* terminal: the fingerprint
- * stays suppressed until the effectiveness assessment finishes, so a flapping alert cannot start a
- * second remediation on top of one still being judged.
+ * The phase changes a remediation may make (DESIGN §3), written once: the store refuses any other, so a
+ * lost race or a replayed step cannot move a remediation backwards or out of a terminal phase.
+ * - Pending → Processing (enriched); a target that does not exist or merges elsewhere is Cancelled.
+ * - Processing → Analyzing, or Skipped outside the managed scope.
+ * - Analyzing → AwaitingApproval or Executing (policy), or it ends: Completed (no action, manual review,
+ *   dry run) or Blocked (a routing guard).
+ * - AwaitingApproval → Executing, or ends Completed (DryRun: the override is at observe) or Blocked
+ *   (target busy, paused); Rejected and Expired are Failed.
+ * - Executing → Verifying, or ends as above when a retried execute finds it blocked or at observe, or
+ *   TimedOut when the rollout does not converge.
+ * - Verifying → Completed when the assessment is done.
+ * Terminal phases have no way out.
+ */
+export const PHASE_TRANSITIONS: Readonly<Record<Phase, readonly Phase[]>> = {
+  Pending: ["Processing", ...ABORT],
+  Processing: ["Analyzing", "Skipped", ...ABORT],
+  Analyzing: ["AwaitingApproval", "Executing", "Completed", "Blocked", ...ABORT],
+  AwaitingApproval: ["Executing", "Completed", "Blocked", ...ABORT],
+  Executing: ["Verifying", "Completed", "Blocked", ...ABORT],
+  Verifying: ["Completed", ...ABORT],
+  Blocked: [],
+  Completed: [],
+  Failed: [],
+  TimedOut: [],
+  Skipped: [],
+  Cancelled: [],
+};
+
+/** Whether a remediation in phase `from` may move to `to`. */
+export function canTransition(from: Phase, to: Phase): boolean {
+  return PHASE_TRANSITIONS[from].includes(to);
+}
+
+/**
+ * Terminal phases release the fingerprint: the ones with no way out. Verifying is deliberately *not*
+ * terminal: the fingerprint stays suppressed until the effectiveness assessment finishes, so a flapping
+ * alert cannot start a second remediation on top of one still being judged.
  */
 export function isTerminal(phase: Phase): boolean {
-  return TERMINAL.has(phase);
+  return PHASE_TRANSITIONS[phase].length === 0;
 }
 
 export const ResourceRef = z.object({
@@ -229,12 +257,21 @@ export const RemediationRequest = z.object({
   guard: z
     .object({ reason: z.string(), until: z.string(), detail: z.string(), manualReview: z.boolean() })
     .optional(),
-  /** The effectiveness assessment's result, once scored. */
+  /** The effectiveness assessment's result, once assessed (DESIGN §3.10). */
   effectiveness: z
     .object({
-      score: z.number(),
+      /** Null when no component could be assessed: nothing was measured, which is not a 0. */
+      score: z.number().nullable(),
+      /** Kubernaut's assessmentReason: Full, Partial, Expired, SpecDrift, … */
       reason: z.string(),
+      /**
+       * What the score rests on, in words, apart from the score ("health only: no alert or metrics
+       * source configured"). Absent on assessments recorded before it existed.
+       */
+      completeness: z.string().optional(),
       components: z.record(z.string(), z.number()),
+      /** Per component, in words: what its score rests on, or why it has none. */
+      details: z.record(z.string(), z.string()).optional(),
       assessedAt: z.string(),
     })
     .optional(),

@@ -1,13 +1,23 @@
 import { describe, expect, it } from "vitest";
-import type { Level } from "./graduation";
-import { describeMode, effectiveMode, type LadderPolicy, ladderSummary } from "./trust-ladder";
+import {
+  describeMode,
+  dryRunReason,
+  effectiveLevel,
+  effectiveMode,
+  endsDryRun,
+  initialLevel,
+  type LadderPolicy,
+  ladderSummary,
+  TRUST_LEVELS,
+  TrustLevel,
+} from "./trust-ladder";
 
 const none: LadderPolicy = { configured: false, usable: false };
 const good: LadderPolicy = { configured: true, usable: true };
 const broken: LadderPolicy = { configured: true, usable: false };
 
 describe("what happens to a remediation, by the ladder", () => {
-  it.each<[boolean, Level, LadderPolicy, string]>([
+  it.each<[boolean, TrustLevel, LadderPolicy, string]>([
     [true, "automate", good, "dry run (Level 1: remediationOrchestrator.dryRun is on)"],
     [false, "observe", good, "dry run (Level 2: at observe)"],
     [false, "approve", none, "asks for approval (no approval policy configured)"],
@@ -68,5 +78,50 @@ describe("what happens to a remediation, by the ladder", () => {
         policy: good,
       }).level,
     ).toBe(2);
+  });
+});
+
+describe("the levels", () => {
+  it("are one schema, lowest first", () => {
+    expect(TRUST_LEVELS).toEqual(["observe", "approve", "automate"]);
+    expect(TrustLevel.safeParse("automate").success).toBe(true);
+    expect(TrustLevel.safeParse("trusted").success).toBe(false);
+  });
+
+  it.each([
+    [true, "observe"],
+    [false, "approve"],
+  ] as const)("a new workflow starts at %s → %s", (newWorkflowsDryRun, level) => {
+    expect(initialLevel({ newWorkflowsDryRun })).toBe(level);
+  });
+
+  it.each<[string | undefined, TrustLevel]>([
+    ["staging", "automate"],
+    ["production", "observe"],
+    [undefined, "observe"],
+  ])("in namespace %s the level is %s", (namespace, level) => {
+    const record = { level: "observe" as const, namespaces: { staging: "automate" as const } };
+    expect(effectiveLevel(record, namespace)).toBe(level);
+  });
+});
+
+describe("the Level 1/2 routing decision", () => {
+  it.each<[boolean, TrustLevel | undefined, boolean]>([
+    [true, "automate", true],
+    [true, undefined, true],
+    [false, "observe", true],
+    [false, "approve", false],
+    [false, "automate", false],
+    [false, undefined, false],
+  ])("dryRun %s, level %s → ends DryRun %s", (dryRun, level, dry) => {
+    expect(endsDryRun({ dryRun }, level)).toBe(dry);
+  });
+
+  it.each<[boolean, string | undefined, string]>([
+    [true, "production", "Level 1 (observe): remediationOrchestrator.dryRun is on"],
+    [false, "production", "Level 2 (selective trust): restart-pod-v1 is at observe in production"],
+    [false, undefined, "Level 2 (selective trust): restart-pod-v1 is at observe in this scope"],
+  ])("dryRun %s in %s says why: %s", (dryRun, namespace, reason) => {
+    expect(dryRunReason({ dryRun }, { workflowId: "restart-pod-v1", namespace })).toBe(reason);
   });
 });

@@ -1,9 +1,23 @@
 import { randomBytes } from "node:crypto";
-import { type ClusterAccess, podHealth, specHash } from "@kubernaut/cluster";
+import { type ClusterAccess, specHash } from "@kubernaut/cluster";
 import type { Config } from "@kubernaut/config";
-import { type Actor, type Component, healthScore, scoreAssessment } from "@kubernaut/core";
+import {
+  type Actor,
+  assessHealth,
+  type Component,
+  type ComponentResult,
+  describeComponents,
+  describeEffectiveness,
+  type EffectivenessRecord,
+  type NotAssessed,
+  type RemediationRequest,
+  scoreAssessment,
+  TARGET_NOT_FOUND,
+  targetStatusOf,
+} from "@kubernaut/core";
 import type { Assessment, AssessmentStore, RemediationStore, TrustStore } from "@kubernaut/store";
 import { logger, metrics } from "@kubernaut/telemetry";
+import { podStateOf } from "./pods";
 import { alertStillActive, promInstant, restartsScore } from "./sources";
 
 export interface AssessDeps {
@@ -22,6 +36,11 @@ export interface AssessDeps {
 
 const MONITOR: Actor = { type: "system", id: "effectiveness-monitor", channel: "pipeline" };
 const CLAIM_MS = 5 * 60_000;
+/**
+ * Kinds whose health is their pods'. Others (an HPA, a PDB, a PVC, a CronJob) have no pods of their
+ * own: their health is not assessed rather than scored 0 for pods they were never meant to have.
+ */
+const POD_OWNERS = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Pod"]);
 
 /**
  * One run of the effectiveness monitor (DESIGN §3.10): every due assessment is claimed with a
@@ -63,11 +82,25 @@ async function assessOne(
   const rr = await deps.store.get(assessment.remediationId);
   const target = assessment.target;
   const components: Partial<Record<Component, number>> = {};
-  const expected: Component[] = ["health", "alert", ...(config.prometheusUrl ? (["metrics"] as const) : [])];
+  /** Per scored component, in words: what its score rests on. */
+  const details: Partial<Record<Component, string>> = {};
+  const notAssessed: Partial<Record<Component, NotAssessed>> = {};
+  // Kubernaut's enabled components: those with a source here. One scored without (the alert, by the
+  // resolved webhook) still counts; one missing without a source does not make the assessment Partial.
+  const expected: Component[] = [
+    ...(deps.cluster ? (["health"] as const) : []),
+    ...(config.alertmanagerUrl ? (["alert"] as const) : []),
+    ...(config.prometheusUrl ? (["metrics"] as const) : []),
+  ];
+  const score = (component: Component, result: ComponentResult) => {
+    components[component] = result.score;
+    details[component] = result.details;
+  };
   let targetGone = false;
   let specDrift = false;
 
-  if (deps.cluster) {
+  if (!deps.cluster) notAssessed.health = { why: "NoSource", details: "no cluster access" };
+  else {
     await deps.cluster.prepare?.(target.cluster);
     const access = deps.cluster.access(target.cluster);
     const ref = {
@@ -77,37 +110,57 @@ async function assessOne(
     };
     try {
       const current = await access.read(ref);
-      const pods = current.spec?.selector ? (await access.podsOf(current)).map(podHealth) : [];
-      components.health =
-        target.kind === "Node" ? (current.spec?.unschedulable ? 1 : 0.5) : healthScore(pods);
+      if (target.kind === "Node")
+        score(
+          "health",
+          current.spec?.unschedulable
+            ? { score: 1, details: "node cordoned" }
+            : { score: 0.5, details: "node schedulable" },
+        );
+      else if (POD_OWNERS.has(target.kind)) {
+        // A Pod target is its own pod set; a workload's pods are found by its selector.
+        const pods = target.kind === "Pod" ? [current] : await access.podsOf(current);
+        score("health", assessHealth(targetStatusOf(pods.map(podStateOf), new Date(assessment.executedAt))));
+      } else
+        notAssessed.health = { why: "NotApplicable", details: `a ${target.kind} has no pods of its own` };
       if (assessment.postHash)
         specDrift = (await specHash(target.kind, current, access.core)) !== assessment.postHash;
     } catch (error) {
-      if ((error as { code?: number }).code === 404) targetGone = true;
-      else throw error;
+      if ((error as { code?: number }).code !== 404) throw error;
+      targetGone = true;
+      score("health", assessHealth(TARGET_NOT_FOUND));
     }
   }
 
   // Alert resolution: the resolved webhook is the fast signal; Alertmanager's API is asked otherwise.
   let alertDecayTimedOut = false;
   if (rr?.signalResolvedAt) {
-    components.alert = 1;
-  } else if (config.alertmanagerUrl) {
+    score("alert", { score: 1, details: "resolved notification received" });
+  } else if (!config.alertmanagerUrl) {
+    notAssessed.alert = {
+      why: "NoSource",
+      details: "no Alertmanager configured and no resolved notification received",
+    };
+  } else {
     const active = await alertStillActive(config.alertmanagerUrl, assessment.alertName, target);
-    if (active === false) components.alert = 1;
-    else if (active === true) {
+    if (active === undefined) notAssessed.alert = { why: "NoData", details: "Alertmanager did not answer" };
+    else if (!active) score("alert", { score: 1, details: "no longer firing in Alertmanager" });
+    else {
       // Alerts decay: a firing alert may clear after its `for` window, so look again before judging.
       if (assessment.alertChecks + 1 < config.alertDecayChecks) {
         const later = new Date(now.getTime() + config.stabilizationWindow / 2);
         await deps.assessments.reschedule(assessment.remediationId, later, assessment.alertChecks + 1);
         return "rescheduled";
       }
-      components.alert = 0;
+      score("alert", { score: 0, details: `still firing after ${assessment.alertChecks + 1} checks` });
       alertDecayTimedOut = true;
     }
   }
 
-  if (config.prometheusUrl && target.namespace) {
+  if (!config.prometheusUrl) notAssessed.metrics = { why: "NoSource", details: "no Prometheus configured" };
+  else if (!target.namespace)
+    notAssessed.metrics = { why: "NotApplicable", details: "restart metrics need a namespaced target" };
+  else {
     const window = Math.max(60, Math.round(config.stabilizationWindow / 1000));
     const query = `sum(increase(kube_pod_container_status_restarts_total{namespace="${target.namespace}",pod=~"${target.name}-.*"}[${window}s]))`;
     const executedAt = new Date(assessment.executedAt);
@@ -115,14 +168,38 @@ async function assessOne(
       promInstant(config.prometheusUrl, query, executedAt),
       promInstant(config.prometheusUrl, query, now),
     ]);
-    if (before !== undefined && after !== undefined) components.metrics = restartsScore(before, after);
+    if (before === undefined || after === undefined)
+      notAssessed.metrics = { why: "NoData", details: "Prometheus returned no restart series" };
+    else
+      score("metrics", {
+        score: restartsScore(before, after),
+        details: `${before} restarts in the window before the remediation, ${after} after`,
+      });
   }
 
-  const result = scoreAssessment({ components, expected, specDrift, targetGone, alertDecayTimedOut });
+  const result = scoreAssessment({
+    components,
+    expected,
+    notAssessed,
+    specDrift,
+    targetGone,
+    alertDecayTimedOut,
+  });
   const recorded = Object.fromEntries(
     Object.entries(components).filter(([, v]) => v !== undefined),
   ) as Record<string, number>;
-  await deps.assessments.complete(assessment.remediationId, { components: recorded, ...result, at: now });
+  const words: Record<string, string> = {
+    ...(details as Record<string, string>),
+    ...Object.fromEntries(Object.entries(notAssessed).map(([c, n]) => [c, `not assessed: ${n.details}`])),
+  };
+  const effectiveness = {
+    score: result.score,
+    reason: result.reason,
+    completeness: result.completeness,
+    components: recorded,
+    details: words,
+  };
+  await deps.assessments.complete(assessment.remediationId, { ...effectiveness, at: now });
   if (rr && rr.phase === "Verifying") {
     await deps.store.transition(
       rr.id,
@@ -130,28 +207,24 @@ async function assessOne(
         from: ["Verifying"],
         to: "Completed",
         outcome: result.outcome,
-        reason: `effectiveness ${result.score} (${result.reason})`,
-        set: {
-          effectiveness: {
-            score: result.score,
-            reason: result.reason,
-            components: recorded,
-            assessedAt: now.toISOString(),
-          },
-        },
+        reason: `effectiveness ${describeEffectiveness(result)}`,
+        set: { effectiveness: { ...effectiveness, assessedAt: now.toISOString() } },
         event: "EffectivenessAssessed",
       },
       MONITOR,
-      { score: result.score, reason: result.reason, components: recorded },
+      effectiveness,
     );
   }
-  await deps.trust
-    .count(
-      assessment.workflowId,
-      { assessed: 1, full: result.reason === "Full" ? 1 : 0, scoreSum: result.score },
-      result.score < 0.5 ? { failure: { at: now.toISOString(), reason: result.reason } } : {},
-    )
-    .catch(() => undefined);
+  // Only a score is evidence for or against the workflow: an assessment that measured nothing is
+  // neither counted as assessed nor as a failure.
+  if (result.score !== null)
+    await deps.trust
+      .count(
+        assessment.workflowId,
+        { assessed: 1, full: result.reason === "Full" ? 1 : 0, scoreSum: result.score },
+        result.score < 0.5 ? { failure: { at: now.toISOString(), reason: result.reason } } : {},
+      )
+      .catch(() => undefined);
   metrics.inc(
     "kubernaut_effectivenessmonitor_assessments_completed_total",
     "Effectiveness assessments completed, by reason",
@@ -161,13 +234,36 @@ async function assessOne(
   return "completed";
 }
 
-/** The Completion notification once a remediation is scored. */
+/**
+ * The Completion notification's words: the outcome, then the score with what it rests on, so a 1.00
+ * from health alone reads as what it is and a remediation nothing could measure says why.
+ */
+export function completionMessage(rr: RemediationRequest & { effectiveness: EffectivenessRecord }): {
+  subject: string;
+  body: string;
+} {
+  const target = `${rr.targetResource.kind}/${rr.targetResource.name}`;
+  const summary = `effectiveness ${describeEffectiveness(rr.effectiveness)}`;
+  const components = describeComponents(rr.effectiveness);
+  return {
+    subject: `${rr.outcome === "Remediated" ? "Remediated" : "Inconclusive"}: ${target} (${summary})`,
+    body: [
+      `${rr.workflowExecution?.workflowId ?? "the workflow"} on ${target}: ${summary}.`,
+      components.length ? `${components.join("; ")}.` : "",
+      `Assessment: ${rr.effectiveness.reason}.`,
+    ]
+      .filter(Boolean)
+      .join("\n"),
+  };
+}
+
+/** The Completion notification once a remediation is assessed. */
 export async function notifyAssessed(
   store: RemediationStore,
   notifier: {
     notify(input: {
       type: "Completion";
-      remediation: NonNullable<Awaited<ReturnType<RemediationStore["get"]>>>;
+      remediation: RemediationRequest;
       subject: string;
       body: string;
     }): Promise<void>;
@@ -176,15 +272,9 @@ export async function notifyAssessed(
 ): Promise<void> {
   const rr = await store.get(remediationId);
   if (!rr?.effectiveness) return;
-  const target = `${rr.targetResource.kind}/${rr.targetResource.name}`;
   await notifier.notify({
     type: "Completion",
     remediation: rr,
-    subject: `${rr.outcome === "Remediated" ? "Remediated" : "Inconclusive"}: ${target} (effectiveness ${rr.effectiveness.score})`,
-    body: `${rr.workflowExecution?.workflowId ?? "the workflow"} on ${target} scored ${rr.effectiveness.score} (${rr.effectiveness.reason}): ${
-      Object.entries(rr.effectiveness.components)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(", ") || "no component could be assessed"
-    }.`,
+    ...completionMessage({ ...rr, effectiveness: rr.effectiveness }),
   });
 }

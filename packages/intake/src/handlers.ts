@@ -1,6 +1,6 @@
-import { type IngestDeps, ingestSignal } from "@kubernaut/api/ingest";
 import type { ClusterAccess } from "@kubernaut/cluster";
 import type { IntakeRequest } from "@kubernaut/core";
+import { type IngestDeps, ingestSignal } from "@kubernaut/ingest";
 import { type Budget, type ChatModel, ModelError } from "@kubernaut/llm";
 import { type IntakeStore, isTransientError } from "@kubernaut/store";
 import { logger, metrics } from "@kubernaut/telemetry";

@@ -10,7 +10,8 @@ export interface StartupReport {
   opa: OpaSetup;
   cluster:
     | { source: "simulator"; server: string; scenario?: string; kubeconfig: string }
-    | { source: "kubeconfig"; server: string; kubeconfig: string; context?: string };
+    | { source: "kubeconfig"; server: string; kubeconfig: string; context?: string }
+    | { source: "real"; server: string; kubeconfig: string; scenario?: string };
   trust: { headline: string; lines: string[] };
 }
 
@@ -46,7 +47,9 @@ export function startupLines(report: StartupReport, url: string, cwd: string): s
     ...report.trust.lines.map((line) => `                  ${line}`),
     cluster.source === "simulator"
       ? `  cluster         simulator at ${cluster.server}, ${cluster.scenario ? `scenario ${show(cluster.scenario)}` : "no scenario (an empty cluster)"}`
-      : `  cluster         ${cluster.server} from ${show(cluster.kubeconfig)}${cluster.context ? ` (context ${cluster.context})` : ""}`,
+      : cluster.source === "real"
+        ? `  cluster         real control plane (kube-apiserver ${cluster.server}; pods played by a fake kubelet), ${cluster.scenario ? `scenario ${show(cluster.scenario)}` : "no scenario"}; the product acts with deploy/rbac.yaml's ServiceAccount`
+        : `  cluster         ${cluster.server} from ${show(cluster.kubeconfig)}${cluster.context ? ` (context ${cluster.context})` : ""}`,
     `  kubectl         kubectl --kubeconfig ${show(cluster.kubeconfig)} get deploy -A`,
     `  console         ${url}/console  (sign in with the admin token)`,
   ];

@@ -170,9 +170,9 @@ export async function runDemo(
       const { remediation } = (await api("GET", `/api/v1/remediations/${id}`)) as {
         remediation: Record<string, unknown>;
       };
-      const effectiveness = remediation.effectiveness as { score: number; reason: string } | undefined;
+      // The completion's reason is the effectiveness in words ("effectiveness 1.00, health and alert only: …").
       log(
-        `   round ${round}: production needed approval (${policy?.reason}); approved via the API → ${remediation.outcome}, effectiveness ${effectiveness?.score} (${effectiveness?.reason})`,
+        `   round ${round}: production needed approval (${policy?.reason}); approved via the API → ${remediation.outcome}, ${remediation.reason}`,
       );
     }
 

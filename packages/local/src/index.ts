@@ -5,5 +5,6 @@ export * from "./loop";
 export * from "./opa";
 export * from "./paths";
 export * from "./ports";
+export * from "./real-cluster";
 export * from "./sample";
 export * from "./secrets";

@@ -4,7 +4,7 @@ import { serve } from "@hono/node-server";
 import { ClusterAccess, kubeConfigFor, kubeConfigYaml } from "@kubernaut/cluster";
 import { ClusterSimulator } from "@kubernaut/cluster/simulator";
 import { type Config, configPath, watchedConfig } from "@kubernaut/config";
-import { ladderSummary } from "@kubernaut/core";
+import { initialLevel, ladderSummary } from "@kubernaut/core";
 import { breakerGauge, type SlackStandIn, startSlackStandIn } from "@kubernaut/notify";
 import { reconcileAfterRestart } from "@kubernaut/pipeline";
 import {
@@ -32,6 +32,7 @@ import type { StartupReport } from "./banner";
 import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local";
 import { ensureOpaFor } from "./opa";
 import { localConfigCheck, scenarioFile } from "./paths";
+import { type LocalRealCluster, startLocalRealCluster } from "./real-cluster";
 import { localSecrets } from "./secrets";
 
 export interface LocalLoopOptions {
@@ -49,7 +50,9 @@ export interface LocalLoopOptions {
   monitorIntervalMs?: number;
   /** Overrides the simulator scenario's behaviour (tests: e.g. readyAfterMs 0). */
   simulatorBehaviour?: unknown;
-  /** Progress worth telling while starting (building the OPA CLI). */
+  /** `real` runs the scenario in a real control plane (`npm start -- --cluster real`); wins over the config. */
+  cluster?: "simulator" | "real";
+  /** Progress worth telling while starting (building the OPA CLI, building and starting a real cluster). */
   log?: (line: string) => void;
 }
 
@@ -101,11 +104,30 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
     const client = createDynamoClient({ region: initial.storage.region, endpoint });
     await ensureTable(client, initial.storage.tableName);
 
-    // The managed cluster: KUBECONFIG when set, otherwise the simulator running the configured scenario.
+    // The managed cluster: KUBECONFIG when set, otherwise the configured scenario in the simulator or,
+    // asked for, in a real control plane.
     let simulator: ClusterSimulator | undefined;
+    let realCluster: LocalRealCluster | undefined;
     let kubeConfig: KubeConfig;
     let cluster: StartupReport["cluster"];
-    if (env.KUBECONFIG || initial.cluster.kubeconfig) {
+    const scenario = scenarioFile(initial, cwd);
+    if ((options.cluster ?? initial.cluster.local) === "real") {
+      const started = await startLocalRealCluster({
+        scenario: scenario ? readFileSync(scenario, "utf8") : undefined,
+        rbacManifestPath: join(cwd, "deploy", "rbac.yaml"),
+        dataDir: join(dataDir, "testcluster"),
+        log: options.log ?? ((line) => logger.info(line)),
+      });
+      realCluster = started;
+      stops.push(() => started.stop());
+      kubeConfig = started.kubeConfig;
+      cluster = {
+        source: "real",
+        server: started.server,
+        kubeconfig: started.kubeconfigPath,
+        ...(scenario ? { scenario } : {}),
+      };
+    } else if (env.KUBECONFIG || initial.cluster.kubeconfig) {
       const kubeconfig = resolve(cwd, initial.cluster.kubeconfig ?? (env.KUBECONFIG as string));
       kubeConfig = kubeConfigFor({
         kubeconfig,
@@ -119,7 +141,6 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
       };
     } else {
       simulator = new ClusterSimulator();
-      const scenario = scenarioFile(initial, cwd);
       if (scenario) simulator.loadScenario(readFileSync(scenario, "utf8"));
       if (options.simulatorBehaviour) simulator.setBehaviour(options.simulatorBehaviour);
       const served = await simulator.listen();
@@ -227,6 +248,10 @@ export async function startLocalLoop(options: LocalLoopOptions = {}) {
       systemAudit: systemAudit(rt),
       slackStandIn,
       simulator,
+      /** The real control plane (`--cluster real`): its API server and an admin kubeconfig for kubectl. */
+      realCluster: realCluster
+        ? { server: realCluster.server, kubeconfigPath: realCluster.kubeconfigPath }
+        : undefined,
       clusterAccess,
       trust: trust(rt),
       assessments: assessments(rt),
@@ -244,7 +269,7 @@ export type LocalLoop = Awaited<ReturnType<typeof startLocalLoop>>;
 async function trustInForce(rt: Parameters<typeof trust>[0], config: Config) {
   const records = await trust(rt).all();
   const byId = new Map(records.map((r) => [r.workflowId, r]));
-  const registerAs = config.remediationOrchestrator.newWorkflowsDryRun ? "observe" : "approve";
+  const registerAs = initialLevel(config.remediationOrchestrator);
   const catalog = withRegistered(
     workflowCatalog(rt),
     records.flatMap((r) => (r.definition ? [r.definition] : [])),

@@ -1,5 +1,5 @@
-import { type AuthEnv, apiAuth } from "@kubernaut/api/auth";
 import type { ApiTokenConfig } from "@kubernaut/config";
+import { type AuthEnv, apiAuth } from "@kubernaut/http";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { Hono } from "hono";
 import { type ApiFetch, CallerApi } from "./api-client";

@@ -75,7 +75,6 @@ export async function reconcileClosedExecution(
     await store.transition(
       rr.id,
       {
-        from: [rr.phase],
         to,
         reason: `execution ${execution.status}${execution.error ? `: ${execution.error}` : ""}`,
         failurePhase: rr.phase,

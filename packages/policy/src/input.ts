@@ -1,6 +1,4 @@
-import type { RemediationRequest } from "@kubernaut/core";
-
-export type WorkflowTrustLevel = "observe" | "approve" | "automate";
+import type { RemediationRequest, TrustLevel } from "@kubernaut/core";
 
 /** The policy input document, exactly DESIGN §5. */
 export interface PolicyInput {
@@ -22,7 +20,7 @@ export interface PolicyInput {
   >;
   warnings: string[];
   failed_detections: string[];
-  workflow_trust_level: WorkflowTrustLevel;
+  workflow_trust_level: TrustLevel;
   override?: { workflowName: string; parameters: Record<string, unknown>; rationale: string };
   /** Who decided an override: the user and the groups they act for (`name` / `role` kept for older policies). */
   identity?: { user: string; groups: string[]; name: string; role: string };
@@ -30,7 +28,7 @@ export interface PolicyInput {
 
 export interface PolicyInputOptions {
   confidenceThreshold: number;
-  workflowTrustLevel: WorkflowTrustLevel;
+  workflowTrustLevel: TrustLevel;
   /** The workflow the decision is about (an override's, when evaluating one). */
   workflowName?: string;
   actionType?: string;

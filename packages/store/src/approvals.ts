@@ -6,7 +6,8 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
-import { addDays, epochSeconds } from "./keys";
+import { isConditionalCheckFailed } from "./errors";
+import { addDays, epochSeconds, indexes, keys } from "./keys";
 
 export const ApprovalDecision = z.enum(["Approved", "Rejected", "Expired"]);
 export type ApprovalDecision = z.infer<typeof ApprovalDecision>;
@@ -49,7 +50,7 @@ export function approvalIdFor(remediationId: string): string {
   return `rar-${remediationId.replace(/^rr-/, "")}`;
 }
 
-const key = (id: string) => ({ pk: `RAR#${id}`, sk: "RAR" });
+const key = keys.approval;
 
 /**
  * RemediationApprovalRequests. The id derives from the remediation, so a retried request-approval task
@@ -75,13 +76,17 @@ export class ApprovalStore {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...key(request.id), ...request, ...this.pendingIndex(request.id, request.requiredBy) },
+          Item: {
+            ...key(request.id),
+            ...request,
+            ...indexes.pendingApproval(request.requiredBy, request.id),
+          },
           ConditionExpression: "attribute_not_exists(pk)",
         }),
       );
       return { request, created: true };
     } catch (error) {
-      if (!(error instanceof Error && error.name === "ConditionalCheckFailedException")) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
     }
     try {
       const { Attributes } = await this.db.send(
@@ -96,7 +101,7 @@ export class ApprovalStore {
       );
       return { request: ApprovalRequest.parse(Attributes), created: false };
     } catch (error) {
-      if (!(error instanceof Error && error.name === "ConditionalCheckFailedException")) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
     }
     // Decided meanwhile (the condition above is the only way to get here: the item exists).
     const { Attributes } = await this.db.send(
@@ -108,8 +113,8 @@ export class ApprovalStore {
         ConditionExpression: "attribute_exists(decision)",
         ExpressionAttributeValues: {
           ":token": request.taskToken,
-          ":outbox": "RAR#OUTBOX",
-          ":outboxKey": `${request.createdAt}#${request.id}`,
+          ":outbox": indexes.APPROVAL_OUTBOX,
+          ":outboxKey": indexes.approvalInOutbox(request.createdAt, request.id).gsi3sk,
         },
         ReturnValues: "ALL_NEW",
       }),
@@ -159,11 +164,11 @@ export class ApprovalStore {
             ":by": decision.decidedBy,
             ":via": decision.decidedVia,
             ":at": decision.at.toISOString(),
-            ":decided": `RAR#${decision.decision}`,
+            ":decided": indexes.approvalsInStatePartition(decision.decision),
             ":expires": epochSeconds(addDays(decision.at, this.retentionDays)),
             // The outbox: a sparse index of decisions not yet delivered to their execution.
-            ":outbox": "RAR#OUTBOX",
-            ":outboxKey": `${decision.at.toISOString()}#${id}`,
+            ":outbox": indexes.APPROVAL_OUTBOX,
+            ":outboxKey": indexes.approvalInOutbox(decision.at.toISOString(), id).gsi3sk,
             ...(decision.message ? { ":message": decision.message } : {}),
             ...(decision.override ? { ":override": decision.override } : {}),
           },
@@ -172,7 +177,7 @@ export class ApprovalStore {
       );
       return ApprovalRequest.parse(Attributes);
     } catch (error) {
-      if (error instanceof Error && error.name === "ConditionalCheckFailedException") return undefined;
+      if (isConditionalCheckFailed(error)) return undefined;
       throw error;
     }
   }
@@ -199,8 +204,7 @@ export class ApprovalStore {
       );
       return true;
     } catch (error) {
-      if (deliveredTo && error instanceof Error && error.name === "ConditionalCheckFailedException")
-        return false;
+      if (deliveredTo && isConditionalCheckFailed(error)) return false;
       throw error;
     }
   }
@@ -212,7 +216,7 @@ export class ApprovalStore {
         TableName: this.tableName,
         IndexName: "gsi3",
         KeyConditionExpression: "gsi3pk = :outbox",
-        ExpressionAttributeValues: { ":outbox": "RAR#OUTBOX" },
+        ExpressionAttributeValues: { ":outbox": indexes.APPROVAL_OUTBOX },
         Limit: limit,
       }),
     );
@@ -226,15 +230,11 @@ export class ApprovalStore {
         TableName: this.tableName,
         IndexName: "gsi2",
         KeyConditionExpression: "gsi2pk = :state",
-        ExpressionAttributeValues: { ":state": `RAR#${state}` },
+        ExpressionAttributeValues: { ":state": indexes.approvalsInStatePartition(state) },
         ScanIndexForward: state === "Pending",
         Limit: limit,
       }),
     );
     return Items.map((item) => ApprovalRequest.parse(item));
-  }
-
-  private pendingIndex(id: string, requiredBy: string) {
-    return { gsi2pk: "RAR#Pending", gsi2sk: `${requiredBy}#${id}` };
   }
 }

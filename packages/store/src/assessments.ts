@@ -5,6 +5,8 @@ import {
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
+import { isConditionalCheckFailed } from "./errors";
+import { indexes, keys } from "./keys";
 
 /** An EffectivenessAssessment (DESIGN §4): due after the stabilization window, claimed by one run. */
 export interface Assessment {
@@ -20,15 +22,15 @@ export interface Assessment {
   status: "Pending" | "Claimed" | "Completed";
   alertChecks: number;
   components?: Record<string, number>;
-  score?: number;
+  /** Null when no component could be assessed. */
+  score?: number | null;
   reason?: string;
+  completeness?: string;
+  details?: Record<string, string>;
   completedAt?: string;
 }
 
-const key = (remediationId: string) => ({ pk: `RR#${remediationId}`, sk: "ASSESSMENT" });
-const DUE = "ASSESS#DUE";
-const conditionFailed = (error: unknown) =>
-  error instanceof Error && error.name === "ConditionalCheckFailedException";
+const key = keys.assessment;
 
 /**
  * Assessments live in their remediation's partition; the due ones are also in a sparse index (gsi3
@@ -52,14 +54,13 @@ export class AssessmentStore {
             ...assessment,
             status: "Pending",
             alertChecks: 0,
-            gsi3pk: DUE,
-            gsi3sk: `${assessment.dueAt}#${assessment.remediationId}`,
+            ...indexes.assessmentDue(assessment.dueAt, assessment.remediationId),
           },
           ConditionExpression: "attribute_not_exists(pk)",
         }),
       );
     } catch (error) {
-      if (!conditionFailed(error)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
     }
   }
 
@@ -80,7 +81,7 @@ export class AssessmentStore {
           TableName: this.tableName,
           IndexName: "gsi3",
           KeyConditionExpression: "gsi3pk = :due AND gsi3sk <= :now",
-          ExpressionAttributeValues: { ":due": DUE, ":now": `${now.toISOString()}#~` },
+          ExpressionAttributeValues: { ":due": indexes.ASSESSMENTS_DUE, ":now": `${now.toISOString()}#~` },
           Limit: limit - items.length,
           ExclusiveStartKey: startKey,
         }),
@@ -112,7 +113,7 @@ export class AssessmentStore {
       );
       return true;
     } catch (error) {
-      if (conditionFailed(error)) return false;
+      if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
   }
@@ -129,7 +130,7 @@ export class AssessmentStore {
         ExpressionAttributeValues: {
           ":pending": "Pending",
           ":due": dueAt.toISOString(),
-          ":sk": `${dueAt.toISOString()}#${remediationId}`,
+          ":sk": indexes.assessmentDue(dueAt.toISOString(), remediationId).gsi3sk,
           ":checks": alertChecks,
         },
       }),
@@ -138,20 +139,34 @@ export class AssessmentStore {
 
   async complete(
     remediationId: string,
-    result: { components: Record<string, number>; score: number; reason: string; at: Date },
+    result: {
+      components: Record<string, number>;
+      score: number | null;
+      reason: string;
+      completeness: string;
+      details: Record<string, string>;
+      at: Date;
+    },
   ): Promise<void> {
     await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: key(remediationId),
         UpdateExpression:
-          "SET #status = :done, components = :components, score = :score, reason = :reason, completedAt = :at REMOVE gsi3pk, gsi3sk, claimedBy, claimedUntil",
-        ExpressionAttributeNames: { "#status": "status" },
+          "SET #status = :done, components = :components, score = :score, reason = :reason, #completeness = :completeness, #details = :details, completedAt = :at REMOVE gsi3pk, gsi3sk, claimedBy, claimedUntil",
+        // Names, not raw words: DynamoDB reserves many words, and one fails only at run time.
+        ExpressionAttributeNames: {
+          "#status": "status",
+          "#completeness": "completeness",
+          "#details": "details",
+        },
         ExpressionAttributeValues: {
           ":done": "Completed",
           ":components": result.components,
           ":score": result.score,
           ":reason": result.reason,
+          ":completeness": result.completeness,
+          ":details": result.details,
           ":at": result.at.toISOString(),
         },
       }),

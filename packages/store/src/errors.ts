@@ -1,3 +1,5 @@
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+
 /**
  * Errors a caller may retry: throttling, a busy partition, a service hiccup or the network. The SDK has
  * already retried these with backoff by the time we see them, so the HTTP layer answers 503 and lets
@@ -32,4 +34,25 @@ export class ConcurrentUpdateError extends Error {
     super(message);
     this.name = "ConcurrentUpdateError";
   }
+}
+
+/**
+ * A conditional write's condition did not hold (`ConditionalCheckFailedException`): the item exists
+ * already, or moved on since it was read. Callers treat it as an answer, not a fault.
+ */
+export function isConditionalCheckFailed(error: unknown): boolean {
+  return error instanceof Error && error.name === "ConditionalCheckFailedException";
+}
+
+/**
+ * A transaction was cancelled because one of its conditions failed (or, with `conflicts`, because
+ * another transaction was writing the same item): the TransactWriteItems form of a lost race.
+ */
+export function isCancelledByCondition(error: unknown, options: { conflicts?: boolean } = {}): boolean {
+  if (!(error instanceof TransactionCanceledException)) return false;
+  return (error.CancellationReasons ?? []).some(
+    (reason) =>
+      reason.Code === "ConditionalCheckFailed" ||
+      (options.conflicts === true && reason.Code === "TransactionConflict"),
+  );
 }

@@ -1,3 +1,4 @@
+export * from "./a2a-tasks";
 export * from "./approvals";
 export * from "./assessments";
 export * from "./client";
@@ -5,6 +6,7 @@ export * from "./errors";
 export * from "./intake";
 export * from "./keys";
 export * from "./leases";
+export * from "./notifications";
 export * from "./remediations";
 export * from "./suggestions";
 export * from "./system-audit";

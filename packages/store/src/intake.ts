@@ -1,8 +1,9 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { IntakeRequest, type IntakeState } from "@kubernaut/core";
-import { addDays, epochSeconds } from "./keys";
+import { isConditionalCheckFailed } from "./errors";
+import { addDays, epochSeconds, keys } from "./keys";
 
-const key = (id: string) => ({ pk: `INTAKE#${id}`, sk: "INTAKE" });
+const key = keys.intake;
 
 /** States an intake never leaves: a retried task that finds one of these does nothing. */
 const FINAL: readonly IntakeState[] = ["Submitted", "Failed"];
@@ -35,7 +36,7 @@ export class IntakeStore {
       );
       return true;
     } catch (error) {
-      if (error instanceof Error && error.name === "ConditionalCheckFailedException") return false;
+      if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
   }
@@ -83,7 +84,7 @@ export class IntakeStore {
       );
       return true;
     } catch (error) {
-      if (error instanceof Error && error.name === "ConditionalCheckFailedException") return false;
+      if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
   }

@@ -1,8 +1,9 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 
-const key = (target: string) => ({ pk: `LEASE#${target}`, sk: "LEASE" });
-const conditionFailed = (error: unknown) =>
-  error instanceof Error && error.name === "ConditionalCheckFailedException";
+import { isConditionalCheckFailed } from "./errors";
+import { keys } from "./keys";
+
+const key = keys.lease;
 
 /**
  * Per-target leases (DESIGN §3.7): one remediation at a time may change a workload. A lease is one
@@ -34,7 +35,7 @@ export class LeaseStore {
       );
       return { acquired: true };
     } catch (error) {
-      if (!conditionFailed(error)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
       const { Item } = await this.db.send(
         new GetCommand({ TableName: this.tableName, Key: key(target), ConsistentRead: true }),
       );
@@ -66,7 +67,7 @@ export class LeaseStore {
         }),
       );
     } catch (error) {
-      if (!conditionFailed(error)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
     }
   }
 }

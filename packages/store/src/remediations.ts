@@ -1,4 +1,3 @@
-import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -14,6 +13,7 @@ import {
   type Actor,
   type AuditEvent,
   type AuditEventBody,
+  canTransition,
   chainAuditEvent,
   type FingerprintView,
   GENESIS_HASH,
@@ -22,11 +22,12 @@ import {
   type HoldKind,
   isTerminal,
   type Outcome,
+  PHASES,
   type Phase,
   RemediationRequest,
 } from "@kubernaut/core";
-import { ConcurrentUpdateError } from "./errors";
-import { AUDIT_PREFIX, addDays, epochSeconds, HOLD_PREFIX, keys } from "./keys";
+import { ConcurrentUpdateError, isCancelledByCondition, isConditionalCheckFailed } from "./errors";
+import { AUDIT_PREFIX, addDays, epochSeconds, HOLD_PREFIX, holdAttribute, indexes, keys } from "./keys";
 
 export interface StoreOptions {
   tableName: string;
@@ -52,8 +53,16 @@ export interface RemediationListFilter {
 
 export interface PhaseChange {
   to: Phase;
-  /** The phases the remediation may be in now; anything else is a lost race or a replay. */
-  from: readonly Phase[];
+  /**
+   * Narrows PHASE_TRANSITIONS when the caller decided from a phase it read (enrichment ends only a
+   * Pending remediation): anything else is a lost race or a replay. The table always applies.
+   */
+  from?: readonly Phase[];
+  /**
+   * For tests and fixtures that put a remediation straight into a phase (Pending → Completed): the
+   * table is not consulted, `from` alone is. The pipeline, the API and the monitor never set it.
+   */
+  seed?: true;
   outcome?: Outcome;
   reason?: string;
   failurePhase?: string;
@@ -81,6 +90,58 @@ export class RemediationStore {
   }
 
   /** One strongly consistent Query: the fingerprint state and every hold item. */
+  /**
+   * The storm's common case in one call (issue 22): a redelivered alert whose fingerprint has a started,
+   * non-terminal remediation — or no such remediation but a hold in force — counts its occurrence in one
+   * conditional UpdateItem that returns the state. Anything else (no remediation, a stranded Pending one,
+   * holds written before they moved onto the state item) fails the condition, writes nothing, and the
+   * caller takes the read-decide-write path. The condition is decideDedup's, written for DynamoDB.
+   */
+  async absorbDuplicate(fingerprint: string, now: Date): Promise<FingerprintRecord | undefined> {
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    const started = PHASES.filter((phase) => !isTerminal(phase) && phase !== "Pending");
+    const values: Record<string, unknown> = {
+      ":at": now.toISOString(),
+      ":one": 1,
+      ":pending": "Pending",
+      ":now": nowSeconds,
+    };
+    started.forEach((phase, i) => {
+      values[`:s${i}`] = phase;
+    });
+    const terminal = PHASES.filter(isTerminal);
+    terminal.forEach((phase, i) => {
+      values[`:t${i}`] = phase;
+    });
+    const names: Record<string, string> = {};
+    const holdClauses = HOLD_KINDS.map((kind, i) => {
+      names[`#h${i}`] = holdAttribute(kind);
+      return `#h${i}.expiresAt > :now`;
+    });
+    const condition = [
+      `activePhase IN (${started.map((_, i) => `:s${i}`).join(", ")})`,
+      "(activePhase = :pending AND attribute_exists(activeExecutionStartedAt))",
+      `((attribute_not_exists(activePhase) OR activePhase IN (${terminal.map((_, i) => `:t${i}`).join(", ")})) AND (${holdClauses.join(" OR ")}))`,
+    ].join(" OR ");
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.fingerprintState(fingerprint),
+          UpdateExpression: "SET lastSeenAt = :at ADD occurrenceCount :one",
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return Attributes ? toFingerprintRecord(fingerprint, Attributes, []) : undefined;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return undefined;
+      throw error;
+    }
+  }
+
   async readFingerprint(fingerprint: string): Promise<FingerprintRecord> {
     const { Items = [] } = await this.db.send(
       new QueryCommand({
@@ -90,18 +151,10 @@ export class RemediationStore {
         ConsistentRead: true,
       }),
     );
-    const state = Items.find((item) => item.sk === "STATE");
-    const holds = Items.filter((item) => String(item.sk).startsWith(HOLD_PREFIX)).map(toHold);
-    return {
-      fingerprint,
-      activeRemediationId: state?.activeRemediationId,
-      activePhase: state?.activePhase,
-      activeCreatedAt: state?.activeCreatedAt,
-      activeExecutionStartedAt: state?.activeExecutionStartedAt,
-      activeStartFailedAt: state?.activeStartFailedAt,
-      occurrenceCount: state?.occurrenceCount ?? 0,
-      holds,
-    };
+    const state = Items.find((item) => item.sk === "STATE") ?? {};
+    // Holds written before they moved onto the state item are separate items; both count.
+    const legacy = Items.filter((item) => String(item.sk).startsWith(HOLD_PREFIX)).map(toHold);
+    return toFingerprintRecord(fingerprint, state, legacy);
   }
 
   /**
@@ -202,18 +255,57 @@ export class RemediationStore {
       items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    const head = items.find((item) => item.sk === "RR");
+    const head = items.find((item) => item.sk === keys.remediation(id).sk);
     if (!head) return undefined;
     const audit = items.filter((item) => String(item.sk).startsWith(AUDIT_PREFIX)).map(toAuditEvent);
-    return { remediation: toRemediation(head), audit };
+    const remediation = toRemediation(head);
+    // The investigation's full evidence lives in its own item; whoever reads a remediation whole (the
+    // API's detail, the console's page) sees it where it always was.
+    const evidence = items.find((item) => item.sk === "EVIDENCE")?.evidence as
+      | Record<string, unknown>
+      | undefined;
+    if (evidence && remediation.analysis)
+      remediation.analysis = {
+        ...remediation.analysis,
+        evidence: { ...evidence, ...remediation.analysis.evidence },
+      };
+    return { remediation, audit };
+  }
+
+  /**
+   * Writes the investigation's evidence (pods, events, logs, rollout history …) once, beside the
+   * remediation instead of on it (issue 22): the remediation item stays about a kilobyte, so each of its
+   * many later writes — and their copies in three indexes — is billed for a kilobyte, not for the
+   * evidence again. Idempotent: a retried analysis writes the same item.
+   */
+  async putEvidence(id: string, evidence: Record<string, unknown>, now = new Date()): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.remediationEvidence(id),
+          evidence,
+          // Kept as long as a finished remediation; TTL removes both.
+          expiresAt: epochSeconds(addDays(now, this.options.remediationRetentionDays + 30)),
+        },
+      }),
+    );
+  }
+
+  /** The evidence an analysis stored for a remediation, if any. */
+  async evidence(id: string): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.remediationEvidence(id) }),
+    );
+    return Item?.evidence as Record<string, unknown> | undefined;
   }
 
   async list(filter: RemediationListFilter): Promise<{ items: RemediationRequest[]; cursor?: string }> {
     const base: QueryCommandInput = filter.phase
-      ? index("gsi2", `PHASE#${filter.phase}`)
+      ? index("gsi2", indexes.remediationsInPhasePartition(filter.phase))
       : filter.fingerprint
         ? index("gsi1", keys.fingerprintPartition(filter.fingerprint))
-        : index("gsi3", "RR");
+        : index("gsi3", indexes.ALL_REMEDIATIONS);
     const filters: string[] = [];
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ...base.ExpressionAttributeValues };
@@ -274,7 +366,7 @@ export class RemediationStore {
         }),
       );
     } catch (error) {
-      if (!(error instanceof Error && error.name === "ConditionalCheckFailedException")) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
     }
   }
 
@@ -308,7 +400,8 @@ export class RemediationStore {
 
   /**
    * Moves a remediation to another phase, keeping the fingerprint's copy of the phase in step (ingest
-   * dedups from it) and appending the audit event, all in one transaction.
+   * dedups from it) and appending the audit event, all in one transaction. Only the moves
+   * PHASE_TRANSITIONS allows are made; any other is refused as a lost race (ConcurrentUpdateError).
    */
   async transition(
     id: string,
@@ -319,16 +412,19 @@ export class RemediationStore {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const rr = await this.getRaw(id);
       if (!rr) throw new Error(`remediation ${id} does not exist`);
-      if (!change.from.includes(rr.phase)) {
+      if (change.from && !change.from.includes(rr.phase)) {
         throw new ConcurrentUpdateError(`remediation ${id} is ${rr.phase}, not ${change.from.join("/")}`);
+      }
+      if (!change.seed && !canTransition(rr.phase, change.to)) {
+        // A lost race or a replay as far as the caller can tell: the remediation moved on meanwhile.
+        throw new ConcurrentUpdateError(`remediation ${id} is ${rr.phase}: it may not move to ${change.to}`);
       }
       const now = new Date();
       const set: Record<string, unknown> = {
         ...change.set,
         phase: change.to,
         updatedAt: now.toISOString(),
-        gsi2pk: `PHASE#${change.to}`,
-        gsi2sk: `${now.toISOString()}#${id}`,
+        ...indexes.remediationInPhase(change.to, now.toISOString(), id),
         outcome: change.outcome,
         reason: change.reason,
         failurePhase: change.failurePhase,
@@ -481,18 +577,43 @@ export class RemediationStore {
   /** Lifts every hold on a fingerprint (an operator's release); returns the holds that were there. */
   async releaseHolds(fingerprint: string): Promise<readonly Hold[]> {
     const { holds } = await this.readFingerprint(fingerprint);
-    for (const hold of holds) {
-      await this.db.send(
-        new DeleteCommand({ TableName: this.tableName, Key: keys.hold(fingerprint, hold.kind) }),
-      );
-    }
+    const names = Object.fromEntries(HOLD_KINDS.map((kind, i) => [`#h${i}`, holdAttribute(kind)]));
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.fingerprintState(fingerprint),
+        UpdateExpression: `REMOVE ${Object.keys(names).join(", ")}`,
+        ExpressionAttributeNames: names,
+      }),
+    );
+    // Holds written before they moved onto the state item.
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :hold)",
+        ExpressionAttributeValues: { ":pk": keys.fingerprintPartition(fingerprint), ":hold": HOLD_PREFIX },
+        ConsistentRead: true,
+      }),
+    );
+    for (const item of Items)
+      await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk } }));
     return holds;
   }
 
-  /** Puts a hold on a fingerprint (dry-run, manual review, backoff, block, pause). */
+  /**
+   * Puts a hold on a fingerprint (dry-run, manual review, backoff, block, pause), as an attribute of its
+   * state item, so the one-call duplicate check (absorbDuplicate) sees it. One hold per kind; a later
+   * one of the same kind replaces it.
+   */
   async putHold(fingerprint: string, hold: Hold): Promise<void> {
     await this.db.send(
-      new PutCommand({ TableName: this.tableName, Item: { ...keys.hold(fingerprint, hold.kind), ...hold } }),
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.fingerprintState(fingerprint),
+        UpdateExpression: "SET #hold = :hold",
+        ExpressionAttributeNames: { "#hold": holdAttribute(hold.kind) },
+        ExpressionAttributeValues: { ":hold": hold },
+      }),
     );
   }
 
@@ -597,12 +718,9 @@ export class RemediationStore {
     return {
       ...keys.remediation(rr.id),
       ...rr,
-      gsi1pk: keys.fingerprintPartition(rr.fingerprint),
-      gsi1sk: `${rr.createdAt}#${rr.id}`,
-      gsi2pk: `PHASE#${rr.phase}`,
-      gsi2sk: `${rr.updatedAt}#${rr.id}`,
-      gsi3pk: "RR",
-      gsi3sk: `${rr.createdAt}#${rr.id}`,
+      ...indexes.remediationsOfFingerprint(rr.fingerprint, rr.createdAt, rr.id),
+      ...indexes.remediationInPhase(rr.phase, rr.updatedAt, rr.id),
+      ...indexes.remediationInAll(rr.createdAt, rr.id),
       auditSeq,
       auditHead,
     };
@@ -635,13 +753,9 @@ function index(name: "gsi1" | "gsi2" | "gsi3", pk: string): QueryCommandInput {
   };
 }
 
+/** Another writer won: a condition failed, or a transaction on the same item was in progress. */
 function isLostRace(error: unknown): boolean {
-  if (error instanceof TransactionCanceledException) {
-    return (error.CancellationReasons ?? []).some(
-      (reason) => reason.Code === "ConditionalCheckFailed" || reason.Code === "TransactionConflict",
-    );
-  }
-  return error instanceof Error && error.name === "ConditionalCheckFailedException";
+  return isCancelledByCondition(error, { conflicts: true }) || isConditionalCheckFailed(error);
 }
 
 function toRemediation(item: Record<string, unknown>): RemediationRequest {
@@ -653,6 +767,30 @@ function toAuditEvent(item: Record<string, unknown>): AuditEvent {
   return details === undefined
     ? { seq, at, type, actor, prevHash, hash }
     : { seq, at, type, actor, details, prevHash, hash };
+}
+
+/** The fingerprint's state item (and any holds kept as items of their own) as ingest reads it. */
+function toFingerprintRecord(
+  fingerprint: string,
+  state: Record<string, unknown>,
+  legacyHolds: readonly Hold[],
+): FingerprintRecord {
+  const holds = HOLD_KINDS.flatMap((kind) => {
+    const value = state[holdAttribute(kind)];
+    return value && typeof value === "object"
+      ? [toHold({ ...(value as Record<string, unknown>), kind })]
+      : [];
+  });
+  return {
+    fingerprint,
+    activeRemediationId: state.activeRemediationId as string | undefined,
+    activePhase: state.activePhase as Phase | undefined,
+    activeCreatedAt: state.activeCreatedAt as string | undefined,
+    activeExecutionStartedAt: state.activeExecutionStartedAt as string | undefined,
+    activeStartFailedAt: state.activeStartFailedAt as string | undefined,
+    occurrenceCount: (state.occurrenceCount as number | undefined) ?? 0,
+    holds: [...holds, ...legacyHolds],
+  };
 }
 
 function toHold(item: Record<string, unknown>): Hold {

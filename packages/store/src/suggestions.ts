@@ -7,9 +7,11 @@ import {
   TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { Suggestion } from "@kubernaut/core";
-import { EMPTY_STATS, workflowKey } from "./trust";
+import { isConditionalCheckFailed } from "./errors";
+import { indexes, keys } from "./keys";
+import { EMPTY_STATS } from "./trust";
 
-const key = (id: string) => ({ pk: `SUG#${id}`, sk: "SUG" });
+const key = keys.suggestion;
 
 /** Why a conversion did not happen: the suggestion was converted already, or the workflow id is taken. */
 export class SuggestionConflictError extends Error {
@@ -42,14 +44,13 @@ export class SuggestionStore {
           Item: {
             ...key(suggestion.id),
             ...suggestion,
-            gsi3pk: "SUG",
-            gsi3sk: `${suggestion.createdAt}#${suggestion.id}`,
+            ...indexes.suggestionInAll(suggestion.createdAt, suggestion.id),
           },
           ConditionExpression: "attribute_not_exists(pk)",
         }),
       );
     } catch (error) {
-      if (!(error instanceof Error && error.name === "ConditionalCheckFailedException")) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
     }
   }
 
@@ -66,7 +67,7 @@ export class SuggestionStore {
         TableName: this.tableName,
         IndexName: "gsi3",
         KeyConditionExpression: "gsi3pk = :sug",
-        ExpressionAttributeValues: { ":sug": "SUG" },
+        ExpressionAttributeValues: { ":sug": indexes.SUGGESTIONS },
         ScanIndexForward: false,
         Limit: limit,
       }),
@@ -99,7 +100,7 @@ export class SuggestionStore {
               Put: {
                 TableName: this.tableName,
                 Item: {
-                  ...workflowKey(definition.id),
+                  ...keys.workflow(definition.id),
                   workflowId: definition.id,
                   // A workflow made from a suggestion starts at observe, whatever newWorkflowsDryRun says.
                   level: "observe",
@@ -111,8 +112,7 @@ export class SuggestionStore {
                   stats: { ...EMPTY_STATS },
                   definition,
                   suggestionId: id,
-                  gsi3pk: "WF",
-                  gsi3sk: definition.id,
+                  ...indexes.workflowInAll(definition.id),
                 },
                 ConditionExpression: "attribute_not_exists(pk)",
               },

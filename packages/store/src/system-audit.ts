@@ -7,7 +7,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { type AuditEvent, type AuditEventBody, chainAuditEvent, GENESIS_HASH } from "@kubernaut/core";
 import { ConcurrentUpdateError } from "./errors";
-import { addDays, epochSeconds, keys } from "./keys";
+import { AUDIT_PREFIX, addDays, epochSeconds, keys } from "./keys";
 
 /**
  * The system audit stream (DESIGN §4): actions that belong to no remediation — trust changes,
@@ -68,7 +68,7 @@ export class SystemAuditStore {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: "pk = :pk AND begins_with(sk, :a)",
-          ExpressionAttributeValues: { ":pk": keys.systemAuditPartition(day), ":a": "AUDIT#" },
+          ExpressionAttributeValues: { ":pk": keys.systemAuditPartition(day), ":a": AUDIT_PREFIX },
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),

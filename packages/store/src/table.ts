@@ -8,29 +8,49 @@ import {
 } from "@aws-sdk/client-dynamodb";
 
 /**
- * One table for every record (DESIGN §4). Keys are overloaded by item type; the access patterns:
+ * One table for every record (DESIGN §4). Keys are overloaded by item type; every pattern is built in
+ * keys.ts, beside the access pattern it serves. The item types:
  *
- * | item                 | pk                     | sk              | gsi1 (pk / sk)              | gsi2 (pk / sk)              | gsi3 (pk / sk)      |
- * |----------------------|------------------------|-----------------|-----------------------------|-----------------------------|---------------------|
- * | RemediationRequest   | RR#<id>                | RR              | FP#<fp> / <createdAt>#<id>  | PHASE#<phase> / <updatedAt>#<id> | RR / <createdAt>#<id> |
- * | audit event (RR)     | RR#<id>                | AUDIT#<seq:10>  |                             |                             |                     |
- * | fingerprint state    | FP#<fp>                | STATE           |                             |                             |                     |
- * | hold                 | FP#<fp>                | HOLD#<kind>     |                             |                             |                     |
- * | system audit head    | AUDIT#SYSTEM#<day>     | HEAD            |                             |                             |                     |
- * | system audit event   | AUDIT#SYSTEM#<day>     | AUDIT#<seq:10>  |                             |                             |                     |
- * | intake request       | INTAKE#<id>            | INTAKE          |                             |                             |                     |
- * | A2A task             | A2A#<taskId>           | TASK            | A2A#OWNER#<owner> / <createdAt>#<taskId> |                |                     |
+ * | item                   | pk                   | sk                 | gsi1 (pk / sk)                        | gsi2 (pk / sk)                        | gsi3 (pk / sk)                 |
+ * |------------------------|----------------------|--------------------|---------------------------------------|---------------------------------------|--------------------------------|
+ * | RemediationRequest     | RR#<id>              | RR                 | FP#<fp> / <createdAt>#<id>            | PHASE#<phase> / <updatedAt>#<id>      | RR / <createdAt>#<id>          |
+ * | audit event (RR)       | RR#<id>              | AUDIT#<seq:10>     |                                       |                                       |                                |
+ * | investigation evidence | RR#<id>              | EVIDENCE           |                                       |                                       |                                |
+ * | EffectivenessAssessment| RR#<id>              | ASSESSMENT         |                                       |                                       | ASSESS#DUE / <dueAt>#<id> (sparse) |
+ * | fingerprint state      | FP#<fp>              | STATE              |                                       |                                       |                                |
+ * | hold (older items)     | FP#<fp>              | HOLD#<kind>        |                                       |                                       |                                |
+ * | system audit head      | AUDIT#SYSTEM#<day>   | HEAD               |                                       |                                       |                                |
+ * | system audit event     | AUDIT#SYSTEM#<day>   | AUDIT#<seq:10>     |                                       |                                       |                                |
+ * | approval request (RAR) | RAR#<id>             | RAR                |                                       | RAR#<state> / <requiredBy>#<id>       | RAR#OUTBOX / <at>#<id> (sparse) |
+ * | workflow record        | WF#<id>              | WF                 |                                       |                                       | WF / <id>                      |
+ * | kill switch            | SYSTEM               | PAUSE              |                                       |                                       |                                |
+ * | lease                  | LEASE#<target>       | LEASE              |                                       |                                       |                                |
+ * | suggestion             | SUG#<id>             | SUG                |                                       |                                       | SUG / <createdAt>#<id>         |
+ * | intake request         | INTAKE#<id>          | INTAKE             |                                       |                                       |                                |
+ * | notification request   | NR#<id>              | NR                 |                                       |                                       |                                |
+ * | notification delivery  | NR#<id>              | DELIVERY#<receiver>|                                       | DEADLETTER / <at>#<id>#<receiver> (sparse) |                           |
+ * | circuit breaker        | BREAKER#<channel>    | BREAKER            |                                       |                                       | BREAKER / <channel>            |
+ * | A2A task               | A2A#<taskId>         | TASK               | A2A#OWNER#<owner> / <createdAt>#<taskId> |                                    |                                |
  *
- * - Ingest reads `FP#<fp>` once (strongly consistent): the fingerprint state and every hold come back
- *   in one Query, which is what keeps a duplicate alert at two calls.
- * - `RR#<id>` holds the remediation and its audit chain, so one Query renders the timeline.
+ * - Ingest reads `FP#<fp>` once (strongly consistent). The state item carries the active remediation,
+ *   its phase, the occurrence count and every hold as a `hold_<kind>` attribute (`hold_dryRun`,
+ *   `hold_manualReview`, …), which is what keeps a duplicate alert at one conditional update; `HOLD#<kind>`
+ *   items are holds written before they moved onto the state item, honoured until they expire.
+ * - `RR#<id>` holds the remediation and its audit chain, so one Query renders the timeline. The
+ *   investigation's bulky evidence is its own `EVIDENCE` item, written once (the remediation is rewritten
+ *   at every step and billed by its size each time); the assessment sits beside them.
  * - gsi1 answers "history of this fingerprint" (GET /remediations?fingerprint=), and A2A ListTasks:
  *   a token's tasks, newest first.
- * - gsi2 answers "remediations in this phase, newest first" (filters, start-up reconciliation).
- * - gsi3 answers "all remediations, newest first". One partition is fine: it is written once per
- *   remediation, not per alert, and a storm of duplicates never touches it.
+ * - gsi2 answers "remediations in this phase, newest first" (filters, start-up reconciliation),
+ *   "approval requests pending, soonest deadline first" (and decided ones by decision), and "dead
+ *   letters, newest first".
+ * - gsi3 holds small fixed partitions read whole: every remediation newest first (one partition is
+ *   fine: written once per remediation, not per alert), the workflow records, the suggestions, the
+ *   assessments due (sparse: a completed one leaves), the approval outbox (sparse: a delivered decision
+ *   leaves) and the breakers.
  * - `expiresAt` (epoch seconds) is the TTL attribute: terminal RRs after the retention period, holds,
- *   leases. TTL deletion is lazy, so every read treats `expiresAt <= now` as absent.
+ *   leases, approvals, notifications, A2A tasks. TTL deletion is lazy, so every read treats
+ *   `expiresAt <= now` as absent.
  */
 export function tableDefinition(tableName: string): CreateTableCommandInput {
   const index = (n: 1 | 2 | 3) => ({

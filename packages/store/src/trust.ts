@@ -5,9 +5,9 @@ import {
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import { canonicalJson } from "@kubernaut/core";
-
-export type TrustLevel = "observe" | "approve" | "automate";
+import { canonicalJson, type TrustLevel } from "@kubernaut/core";
+import { isConditionalCheckFailed } from "./errors";
+import { indexes, keys } from "./keys";
 
 /** Per-workflow statistics: what the graduation report and analysis read. */
 export interface WorkflowStats {
@@ -54,9 +54,8 @@ export const EMPTY_STATS: WorkflowStats = {
   rejections: 0,
   approvalsInRow: 0,
 };
-export const workflowKey = (id: string) => ({ pk: `WF#${id}`, sk: "WF" });
-const key = workflowKey;
-const PAUSE = { pk: "SYSTEM", sk: "PAUSE" };
+const key = keys.workflow;
+const PAUSE = keys.pause();
 
 /**
  * Workflow trust (DESIGN §1, Level 2) and the kill switch. A workflow is registered the first time it
@@ -85,13 +84,13 @@ export class TrustStore {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...key(workflowId), ...record, gsi3pk: "WF", gsi3sk: workflowId },
+          Item: { ...key(workflowId), ...record, ...indexes.workflowInAll(workflowId) },
           ConditionExpression: "attribute_not_exists(pk)",
         }),
       );
       return record;
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
       return this.get(workflowId, registerAs);
     }
   }
@@ -139,7 +138,7 @@ export class TrustStore {
           }),
         );
       } catch (error) {
-        if (!isConditionFailure(error) || attempt > 2) throw error;
+        if (!isConditionalCheckFailed(error) || attempt > 2) throw error;
       }
     }
   }
@@ -191,7 +190,7 @@ export class TrustStore {
         }),
       );
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
       // Someone registered meanwhile: answer from what is there now.
       return this.registerDefinition(definition, startAs, change);
     }
@@ -204,7 +203,7 @@ export class TrustStore {
         TableName: this.tableName,
         IndexName: "gsi3",
         KeyConditionExpression: "gsi3pk = :wf",
-        ExpressionAttributeValues: { ":wf": "WF" },
+        ExpressionAttributeValues: { ":wf": indexes.WORKFLOWS },
       }),
     );
     return Items.map(toRecord);
@@ -269,7 +268,7 @@ export class TrustStore {
         const before = toRecord(Attributes ?? {});
         return { before, after: applyLevelChange(before, change) };
       } catch (error) {
-        if (!isConditionFailure(error) || attempt > 0) throw error;
+        if (!isConditionalCheckFailed(error) || attempt > 0) throw error;
         await this.get(workflowId, registerAs);
       }
     }
@@ -329,7 +328,7 @@ export class TrustStore {
     try {
       await this.db.send(update);
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
       await this.get(workflowId, extra.registerAs ?? "observe");
       await this.db.send(update);
     }
@@ -383,10 +382,6 @@ function toRecord(item: Record<string, unknown>): WorkflowRecord {
   };
 }
 
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === "ConditionalCheckFailedException";
-}
-
 /** A record after a level change: what the conditional update in `setLevel` wrote. */
 function applyLevelChange(
   record: WorkflowRecord,
@@ -408,9 +403,4 @@ function applyLevelChange(
     changedAt: change.at.toISOString(),
     reason: change.reason,
   };
-}
-
-/** The level that applies in a namespace: a namespace override, else the workflow's. */
-export function effectiveLevel(record: WorkflowRecord, namespace: string | undefined): TrustLevel {
-  return (namespace ? record.namespaces[namespace] : undefined) ?? record.level;
 }

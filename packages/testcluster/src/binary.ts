@@ -6,11 +6,14 @@ import { join, resolve } from "node:path";
 /** Why the control plane cannot run here; says what to do about it. */
 export class TestClusterUnavailableError extends Error {
   override readonly name = "TestClusterUnavailableError";
+  /** What is missing, in one line (`go` is not on PATH, …), without the advice. */
+  readonly detail: string;
   constructor(detail: string) {
     super(
       `the test cluster (kube-apiserver, etcd, controllers built from source) is unavailable: ${detail}\n` +
         "Build it with: npm run setup:testcluster (needs Go; the first build takes several minutes)",
     );
+    this.detail = detail;
   }
 }
 

@@ -2,4 +2,5 @@ export * from "./api";
 export * from "./binary";
 export * from "./kubelet";
 export * from "./launcher";
+export * from "./product";
 export * from "./scenario";

@@ -228,6 +228,9 @@ export class FakeKubelet {
         {
           name,
           body: {
+            // Only over the state it read: a Ready condition someone else wrote meanwhile (a test taking
+            // the node down) is a 409 here, and the next sweep adopts it instead of overwriting it.
+            metadata: { resourceVersion: node.metadata.resourceVersion },
             status: {
               ...status,
               conditions: [
@@ -314,12 +317,19 @@ export class FakeKubelet {
       }
       if (pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed") return;
       const node = this.nodes.get(nodeName) as K8sObject | undefined;
-      const modelled = modelPodStatus(
-        pod,
-        node ? plain(node) : undefined,
-        this.behaviourOf(namespace),
-        Date.now(),
-      );
+      // On a NotReady node (its runtime down) the pods that ran stay Running and lose readiness, as a
+      // kubelet reports them. Not the behaviour model's Pending, the simulator's stand-in: a phase
+      // never goes back to Pending, and the eviction API ignores PodDisruptionBudgets for Pending pods,
+      // so a drain would pass a budget that a real cluster enforces.
+      // Read from the node as the API has it (not this kubelet's own bookkeeping, which a node update
+      // still in flight has not reached): the behaviour model reads the same object.
+      const nodeReady = ((node?.status?.conditions ?? []) as K8sObject[]).find(
+        (c) => c.type === "Ready",
+      )?.status;
+      const modelled =
+        nodeReady !== undefined && nodeReady !== "True" && pod.status?.phase === "Running"
+          ? notReady(pod.status)
+          : modelPodStatus(pod, node ? plain(node) : undefined, this.behaviourOf(namespace), Date.now());
       const signature = signatureOfPod(modelled);
       if (this.podReported.get(key) === signature && signatureOfPod(pod.status ?? {}) === signature) return;
       const status = kubeletStatus(pod, modelled);
@@ -437,6 +447,20 @@ function signatureOfNode(node: K8sObject): string {
  * and condition transition times a real status carries (and conditions others own, e.g. the
  * DisruptionTarget an eviction adds, kept).
  */
+/** A running pod's status with every container and the pod not ready (its node's runtime is down). */
+function notReady(status: K8sObject): K8sObject {
+  const unready = new Set(["Ready", "ContainersReady"]);
+  return {
+    phase: "Running",
+    conditions: ((status.conditions ?? []) as K8sObject[])
+      .filter((c) => c.type === "PodScheduled" || unready.has(c.type))
+      .map((c) =>
+        unready.has(c.type) ? { type: c.type, status: "False" } : { type: c.type, status: c.status },
+      ),
+    containerStatuses: ((status.containerStatuses ?? []) as K8sObject[]).map((c) => ({ ...c, ready: false })),
+  };
+}
+
 function kubeletStatus(pod: K8sObject, modelled: K8sObject): K8sObject {
   const previous = (pod.status ?? {}) as K8sObject;
   const now = new Date().toISOString();

@@ -25,11 +25,13 @@ import { type ApplyScenarioOptions, applyScenario } from "./scenario";
  * node lifecycle (NotReady taints, evictions), garbage collection (ReplicaSets and pods of a deleted
  * Deployment), disruption (PDB status, which the eviction API enforces), namespace deletion, and what
  * ServiceAccount tokens need. No HPA controller: there is no metrics API, so an HPA keeps the replicas
- * a test sets.
+ * a test sets. ReplicationControllers stand for a controller the product does not follow up the owner
+ * chain (as it does not an operator's custom resource): their pods stay Pod targets.
  */
 export const CONTROLLERS = [
   "deployment-controller",
   "replicaset-controller",
+  "replicationcontroller-controller",
   "statefulset-controller",
   "daemonset-controller",
   "job-controller",

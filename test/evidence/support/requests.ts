@@ -1,4 +1,4 @@
-import type { ErrorCode } from "@kubernaut/api";
+import type { ErrorCode } from "@kubernaut/http";
 import fc from "fast-check";
 import type { Hono } from "hono";
 import { expect } from "vitest";

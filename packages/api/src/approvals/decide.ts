@@ -1,21 +1,19 @@
 import type { Config } from "@kubernaut/config";
+import { effectiveLevel, initialLevel, type TrustLevel } from "@kubernaut/core";
+import type { Caller } from "@kubernaut/http";
+import { ApiError, jsonBody, mayDecide, parseBody } from "@kubernaut/http";
 import { type NotificationPort, notificationIdFor } from "@kubernaut/notify";
 import { buildPolicyInput, type PolicyEngine } from "@kubernaut/policy";
-import {
-  type ApprovalRequest,
-  type ApprovalStore,
-  effectiveLevel,
-  type RemediationStore,
-  type SystemAuditStore,
-  type TrustLevel,
-  type WorkflowRecord,
+import type {
+  ApprovalRequest,
+  ApprovalStore,
+  RemediationStore,
+  SystemAuditStore,
+  WorkflowRecord,
 } from "@kubernaut/store";
 import { metrics } from "@kubernaut/telemetry";
 import { findWorkflow, normalizeParameters, type WorkflowDefinition } from "@kubernaut/workflows";
 import { z } from "zod";
-import type { Caller } from "../auth";
-import { mayDecide } from "../auth/scope";
-import { ApiError, jsonBody, parseBody } from "../errors";
 import { type DecisionSender, deliverDecision } from "./deliver";
 
 export const DecisionBody = z
@@ -222,10 +220,7 @@ async function checkOverride(
   const namespace = rr.targetResource.namespace;
   const level = deps.trust
     ? effectiveLevel(
-        await deps.trust.get(
-          workflow.id,
-          config.remediationOrchestrator.newWorkflowsDryRun ? "observe" : "approve",
-        ),
+        await deps.trust.get(workflow.id, initialLevel(config.remediationOrchestrator)),
         namespace,
       )
     : undefined;

@@ -1,8 +1,7 @@
 import type { ApiTokenConfig } from "@kubernaut/config";
+import { ApiError, type AuthEnv, apiAuth, parseOrThrow, requestChannel } from "@kubernaut/http";
 import { Hono } from "hono";
 import { z } from "zod";
-import { type AuthEnv, apiAuth, requestChannel } from "../auth";
-import { ApiError, parseOrThrow } from "../errors";
 import { auditRefusedDecision, type DecisionDeps, decideApproval, publicApproval } from "./decide";
 
 const ListQuery = z

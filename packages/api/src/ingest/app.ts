@@ -1,11 +1,10 @@
 import type { Config } from "@kubernaut/config";
+import type { IntakeStarter, RemediationStarter } from "@kubernaut/ingest";
 import type { IntakeStore, RemediationStore } from "@kubernaut/store";
 import { Hono } from "hono";
 import { withErrorHandling } from "../app-errors";
 import { intakeRoutes } from "../intake/routes";
-import type { IntakeStarter } from "../intake/starter";
 import { ingestRoutes } from "./routes";
-import type { RemediationStarter } from "./starter";
 
 export interface IngestAppDeps {
   config: Config;

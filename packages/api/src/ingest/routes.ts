@@ -1,10 +1,9 @@
+import { ApiError, parseOrThrow, webhookAuth } from "@kubernaut/http";
+import { type IngestDeps, type IngestResult, ingestSignal } from "@kubernaut/ingest";
 import { metrics } from "@kubernaut/telemetry";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { webhookAuth } from "../auth";
-import { ApiError, parseOrThrow } from "../errors";
 import { AlertmanagerWebhook, toSignal } from "./alertmanager";
-import { type IngestDeps, type IngestResult, ingestSignal } from "./ingest-signal";
 
 export interface IngestRouteOptions {
   webhookToken: string | undefined;

@@ -1,3 +1,1 @@
 export * from "./routes";
-export * from "./starter";
-export * from "./submit";

@@ -1,13 +1,19 @@
 import type { ApiTokenConfig } from "@kubernaut/config";
 import type { IntakeRequest } from "@kubernaut/core";
+import {
+  ApiError,
+  type AuthEnv,
+  apiAuth,
+  parseBody,
+  parseOrThrow,
+  readJsonBody,
+  requestChannel,
+} from "@kubernaut/http";
+import { type IntakeStarter, submitIntake } from "@kubernaut/ingest";
 import type { IntakeStore } from "@kubernaut/store";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
-import { type AuthEnv, apiAuth, requestChannel } from "../auth";
-import { ApiError, parseBody, parseOrThrow, readJsonBody } from "../errors";
-import type { IntakeStarter } from "./starter";
-import { submitIntake } from "./submit";
 
 const TextSignalRequest = z
   .object({

@@ -1,10 +1,9 @@
 import type { ApiTokenConfig } from "@kubernaut/config";
 import { Outcome, Phase } from "@kubernaut/core";
+import { ApiError, type AuthEnv, apiAuth, parseOrThrow } from "@kubernaut/http";
 import { InvalidCursorError, type RemediationStore } from "@kubernaut/store";
 import { Hono } from "hono";
 import { z } from "zod";
-import { type AuthEnv, apiAuth } from "../auth";
-import { ApiError, parseOrThrow } from "../errors";
 
 const ListQuery = z
   .object({

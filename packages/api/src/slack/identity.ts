@@ -1,6 +1,6 @@
 import type { Config } from "@kubernaut/config";
+import type { Caller } from "@kubernaut/http";
 import type { WebClient } from "@slack/web-api";
-import type { Caller } from "../auth";
 
 /**
  * Maps a Slack user to a caller: approver with the scopes of every `slack.approvers` entry that names

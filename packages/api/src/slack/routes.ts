@@ -1,4 +1,5 @@
 import type { Config } from "@kubernaut/config";
+import { ApiError, countRefusal, mayDecide } from "@kubernaut/http";
 import type { SystemAuditStore } from "@kubernaut/store";
 import { logger } from "@kubernaut/telemetry";
 import { findWorkflow, type ParameterValue } from "@kubernaut/workflows";
@@ -6,9 +7,6 @@ import type { WebClient } from "@slack/web-api";
 import { Hono } from "hono";
 import { z } from "zod";
 import { auditRefusedDecision, type DecisionDeps, decideApproval } from "../approvals/decide";
-import { countRefusal } from "../auth";
-import { mayDecide } from "../auth/scope";
-import { ApiError } from "../errors";
 import { SlackIdentities } from "./identity";
 import {
   approveWithChangesModal,

@@ -1,5 +1,6 @@
 import type { ApiTokenConfig } from "@kubernaut/config";
 import type { Suggestion } from "@kubernaut/core";
+import { ApiError, type AuthEnv, apiAuth, parseBody, readJsonBody } from "@kubernaut/http";
 import { SuggestionConflictError, type SuggestionStore } from "@kubernaut/store";
 import {
   defineWorkflow,
@@ -9,8 +10,6 @@ import {
 } from "@kubernaut/workflows";
 import { Hono } from "hono";
 import { z } from "zod";
-import { type AuthEnv, apiAuth } from "../auth";
-import { ApiError, parseBody, readJsonBody } from "../errors";
 import { catalogWithRegistered } from "../workflows/registered";
 import type { TrustDeps } from "../workflows/routes";
 

@@ -1,16 +1,15 @@
-import type { Actor } from "@kubernaut/core";
-import type { TrustLevel } from "@kubernaut/store";
+import { type Actor, initialLevel, TrustLevel } from "@kubernaut/core";
+import { ApiError } from "@kubernaut/http";
 import { findWorkflow } from "@kubernaut/workflows";
 import { parseWorkflowText } from "@kubernaut/workflows/load";
 import { z } from "zod";
-import { ApiError } from "../errors";
 import { catalogWithRegistered } from "./registered";
 import type { TrustDeps } from "./routes";
 
 /** A graduation or demotion, whole or in some namespaces, with the reason the audit keeps. */
 export const TrustChange = z
   .object({
-    level: z.enum(["observe", "approve", "automate"]),
+    level: TrustLevel,
     namespaces: z.array(z.string().min(1).max(63)).max(100).optional(),
     reason: z.string().trim().min(1, "say why the trust level changes").max(2000),
   })
@@ -21,9 +20,9 @@ export const PauseReason = z.string().trim().min(1, "say why execution pauses").
 
 type ActionDeps = Pick<TrustDeps, "config" | "trust" | "systemAudit" | "catalog" | "now">;
 
-/** Where a new workflow starts on the ladder (Level 2: observe unless configured otherwise). */
+/** Where a new workflow starts on the ladder, as configured now. */
 export function registerLevel(deps: Pick<TrustDeps, "config">): TrustLevel {
-  return deps.config().remediationOrchestrator.newWorkflowsDryRun ? "observe" : "approve";
+  return initialLevel(deps.config().remediationOrchestrator);
 }
 
 /**

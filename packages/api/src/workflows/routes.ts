@@ -1,17 +1,18 @@
 import type { ApiTokenConfig, Config } from "@kubernaut/config";
-import { graduationReport } from "@kubernaut/core";
+import { effectiveLevel, graduationReport } from "@kubernaut/core";
 import {
-  effectiveLevel,
-  type RemediationStore,
-  type SuggestionStore,
-  type SystemAuditStore,
-  type TrustStore,
-} from "@kubernaut/store";
+  ApiError,
+  type AuthEnv,
+  apiAuth,
+  parseBody,
+  parseOrThrow,
+  readJsonBody,
+  requestChannel,
+} from "@kubernaut/http";
+import type { RemediationStore, SuggestionStore, SystemAuditStore, TrustStore } from "@kubernaut/store";
 import type { WorkflowDefinition } from "@kubernaut/workflows";
 import { Hono } from "hono";
 import { z } from "zod";
-import { type AuthEnv, apiAuth, requestChannel } from "../auth";
-import { ApiError, parseBody, parseOrThrow, readJsonBody } from "../errors";
 import { changeTrustLevel, registerLevel, registerWorkflow, setPaused, TrustChange } from "./actions";
 import { catalogWithRegistered } from "./registered";
 

@@ -1,4 +1,5 @@
-import { ApiError, decideApproval } from "@kubernaut/api";
+import { decideApproval } from "@kubernaut/api";
+import { ApiError } from "@kubernaut/http";
 import { findWorkflow, type WorkflowDefinition } from "@kubernaut/workflows";
 import { type Context, Hono } from "hono";
 import { chrome } from "../chrome";

@@ -1,5 +1,7 @@
 import {
   type AuditEvent,
+  assessmentBasis,
+  describeComponents,
   formatOffset,
   OUTCOMES,
   orderedTimeline,
@@ -153,8 +155,9 @@ ${
 ${
   rr.effectiveness &&
   html`<section class="panel" aria-labelledby="panel-effectiveness"><h2 id="panel-effectiveness">Effectiveness</h2>
-<p data-testid="effectiveness">Score <strong>${formatScore(rr.effectiveness.score)}</strong> (${rr.effectiveness.reason}) assessed ${formatTime(rr.effectiveness.assessedAt)}</p>
-<ul>${Object.entries(rr.effectiveness.components).map(([k, v]) => html`<li>${k}: ${formatScore(v)}</li>`)}</ul>
+<p data-testid="effectiveness">Score <strong>${rr.effectiveness.score === null ? "not scored" : formatScore(rr.effectiveness.score)}</strong>, ${assessmentBasis(rr.effectiveness)}</p>
+<p class="muted">Assessment ${rr.effectiveness.reason}, ${formatTime(rr.effectiveness.assessedAt)}</p>
+<ul>${describeComponents(rr.effectiveness).map((line) => html`<li>${line}</li>`)}</ul>
 </section>`
 }
 </div>`;

@@ -84,11 +84,44 @@ describe("the timeline", () => {
     [2, "selected crashloop-rollback-v1 at confidence 0.95 (trust level approve)"],
     [3, "approval required: production environment"],
     [6, "AwaitingApproval → Executing"],
-    [12, "score 1.00 (Full) → Remediated"],
+    [12, "score 1.00, assessment Full → Remediated"],
     [0, "alert KubePodCrashLooping on Deployment production/checkout"],
   ])("describes event %i as %j", (index, text) => {
     const event = chain(approvedTrail())[index];
     if (!event) throw new Error("no such event");
+    expect(describeEvent(event)).toBe(text);
+  });
+
+  it.each([
+    {
+      details: {
+        score: 1,
+        reason: "Full",
+        completeness: "health only: no alert or metrics source configured",
+        to: "Completed",
+        outcome: "Remediated",
+      },
+      text: "score 1.00, health only: no alert or metrics source configured → Remediated",
+    },
+    {
+      details: {
+        score: null,
+        reason: "Expired",
+        completeness: "nothing assessed: no health for this kind of target",
+        outcome: "Inconclusive",
+      },
+      text: "not scored, nothing assessed: no health for this kind of target → Inconclusive",
+    },
+  ])("says an assessment's completeness apart from its score: $text", ({ details, text }) => {
+    const event = {
+      seq: 1,
+      at: "2026-11-26T02:30:22.485Z",
+      type: "EffectivenessAssessed",
+      actor: { type: "system" as const, id: "effectiveness-monitor", channel: "pipeline" as const },
+      details,
+      prevHash: "",
+      hash: "",
+    };
     expect(describeEvent(event)).toBe(text);
   });
 });

@@ -1,4 +1,4 @@
-import { type AuditEvent, isTerminal, type RemediationRequest } from "@kubernaut/core";
+import { type AuditEvent, describeEffectiveness, isTerminal, type RemediationRequest } from "@kubernaut/core";
 import { parametersText } from "@kubernaut/workflows";
 import { formatTime } from "../format";
 
@@ -131,7 +131,12 @@ export function describeEvent(event: AuditEvent): string {
     case "RolloutChecked":
       return `${d.converged ? "rollout converged" : "rollout not converged yet"}: ${str(d.detail)}`;
     case "EffectivenessAssessed":
-      return `score ${Number(d.score ?? 0).toFixed(2)} (${str(d.reason)}) → ${str(d.outcome) || str(d.to)}`;
+      // A null score is "not scored", never 0.00: nothing was measured.
+      return `${typeof d.score === "number" ? "score " : ""}${describeEffectiveness({
+        score: typeof d.score === "number" ? d.score : null,
+        reason: str(d.reason),
+        completeness: typeof d.completeness === "string" ? d.completeness : undefined,
+      })} → ${str(d.outcome) || str(d.to)}`;
     case "SignalResolved":
       return "the alert resolved";
     case "PhaseChanged":

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import type { Caller } from "@kubernaut/api";
 import type { ApiTokenConfig } from "@kubernaut/config";
+import type { Caller } from "@kubernaut/http";
 import type { OidcSettings } from "../settings";
 import type { SessionSubject } from "./cookie";
 

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
-import { ApiError, type Caller } from "@kubernaut/api";
+import { ApiError, type Caller } from "@kubernaut/http";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { BASE, type ConsoleDeps, type ConsoleEnv } from "../deps";

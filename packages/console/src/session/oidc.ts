@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
-import { ApiError, logger } from "@kubernaut/api";
+import { ApiError } from "@kubernaut/http";
+import { logger } from "@kubernaut/telemetry";
 import { type Context, Hono } from "hono";
 import { verifyWithJwks } from "hono/jwt";
 import type { HonoJsonWebKey } from "hono/utils/jwt/jws";

@@ -1,4 +1,4 @@
-import { logger } from "@kubernaut/api";
+import { logger } from "@kubernaut/telemetry";
 import { type Context, Hono } from "hono";
 import { BASE, type ConsoleDeps, type ConsoleEnv } from "../deps";
 import { formText } from "../form-fields";

@@ -123,6 +123,8 @@ export async function consoleHarness(
       {
         from: [rr.phase],
         to: "AwaitingApproval",
+        // Seeded straight into AwaitingApproval: the request is attached as the pipeline would.
+        seed: true,
         set: { approvalRequestId: request.id },
         event: "ApprovalRequested",
       },

@@ -1,10 +1,9 @@
 import {
-  ApiError,
-  type Caller,
   changeTrustLevel as changeTrust,
   setPaused as setPausedThroughApi,
   type TrustChange,
 } from "@kubernaut/api";
+import { ApiError, type Caller } from "@kubernaut/http";
 import type { ConsoleDeps } from "../deps";
 
 export { PauseReason, TrustChange } from "@kubernaut/api";

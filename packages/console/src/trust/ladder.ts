@@ -1,19 +1,16 @@
 import {
   describeMode,
+  effectiveLevel,
   effectiveMode,
   type GraduationRow,
   graduationReport,
+  initialLevel,
   type LadderPolicy,
   type RemediationRequest,
+  type TrustLevel,
 } from "@kubernaut/core";
 import type { PolicyStatus } from "@kubernaut/policy";
-import {
-  EMPTY_STATS,
-  effectiveLevel,
-  type TrustLevel,
-  type WorkflowRecord,
-  type WorkflowStats,
-} from "@kubernaut/store";
+import { EMPTY_STATS, type WorkflowRecord, type WorkflowStats } from "@kubernaut/store";
 import { type WorkflowDefinition, withRegistered } from "@kubernaut/workflows";
 import type { ConsoleDeps } from "../deps";
 import { workflowOf } from "../remediations/list";
@@ -65,7 +62,7 @@ async function retainedRemediations(deps: ConsoleDeps): Promise<RemediationReque
  */
 export async function loadLadder(deps: ConsoleDeps): Promise<Ladder> {
   const config = deps.decisions.config();
-  const registerAs: TrustLevel = config.remediationOrchestrator.newWorkflowsDryRun ? "observe" : "approve";
+  const registerAs = initialLevel(config.remediationOrchestrator);
   const [records, remediations, policy] = await Promise.all([
     deps.trust.all(),
     retainedRemediations(deps),
@@ -95,7 +92,8 @@ export async function loadLadder(deps: ConsoleDeps): Promise<Ladder> {
   const scores = new Map<string, Array<{ at: string; score: number }>>();
   for (const rr of remediations) {
     const id = workflowOf(rr);
-    if (!id || !rr.effectiveness) continue;
+    // An assessment that measured nothing has no point on a score chart.
+    if (!id || !rr.effectiveness || rr.effectiveness.score === null) continue;
     scores.set(id, [
       ...(scores.get(id) ?? []),
       { at: rr.effectiveness.assessedAt, score: rr.effectiveness.score },

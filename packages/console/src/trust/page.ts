@@ -1,12 +1,10 @@
-import type { GraduationRow } from "@kubernaut/core";
+import { type GraduationRow, TRUST_LEVELS } from "@kubernaut/core";
 import { BASE } from "../deps";
 import { formatScore, formatTime } from "../format";
 import { html, type SafeHtml } from "../html";
 import { type Chrome, csrfField, page } from "../layout";
 import { scoreChart } from "./chart";
 import type { Ladder, LadderRow } from "./ladder";
-
-const LEVELS = ["observe", "approve", "automate"] as const;
 
 function killSwitch(chrome: Chrome, admin: boolean): SafeHtml {
   const paused = chrome.paused;
@@ -52,7 +50,7 @@ function changeForm(row: LadderRow, chrome: Chrome): SafeHtml {
 <form method="post" action="${BASE}/trust/${id}">
 ${csrfField(chrome.csrf)}
 <div class="field"><label for="${id}-level">Level</label>
-<select id="${id}-level" name="level">${LEVELS.map((l) => html`<option value="${l}"${l === row.level ? html` selected` : ""}>${l}</option>`)}</select></div>
+<select id="${id}-level" name="level">${TRUST_LEVELS.map((l) => html`<option value="${l}"${l === row.level ? html` selected` : ""}>${l}</option>`)}</select></div>
 <div class="field"><label for="${id}-namespaces">Namespaces <span class="muted">(optional, comma-separated; empty changes the whole workflow)</span></label>
 <input id="${id}-namespaces" name="namespaces" autocomplete="off"></div>
 <div class="field"><label for="${id}-reason">Reason</label><input id="${id}-reason" name="reason" required maxlength="2000" autocomplete="off"></div>

@@ -1,4 +1,4 @@
-import { ApiError } from "@kubernaut/api";
+import { ApiError } from "@kubernaut/http";
 import { type Context, Hono } from "hono";
 import { chrome } from "../chrome";
 import { BASE, type ConsoleDeps, type ConsoleEnv } from "../deps";

@@ -213,23 +213,14 @@ export function buildDefinition(options: DefinitionOptions) {
     RecordRolloutTimedOut: finish("RolloutTimedOut"),
     RecordFailure: finish("Failure"),
   };
-  // `$.error` only exists on the catch paths; elsewhere the finish task gets null instead of failing on
-  // a missing path.
-  for (const name of Object.keys(states)) {
-    const state = states[name] as State;
-    if (
-      name !== "RecordFailure" &&
-      name !== "RecordRejected" &&
-      name !== "RecordExpired" &&
-      name !== "RecordResourceBusy" &&
-      name !== "RecordObserveOnly" &&
-      state.Type === "Task"
-    ) {
-      const parameters = state.Parameters as { Payload: Record<string, Json> };
-      if ("error.$" in parameters.Payload) {
-        delete parameters.Payload["error.$"];
-        parameters.Payload.error = null;
-      }
+  // `$.error` only exists on the paths a Catch leads to; every other finish gets null instead of failing
+  // on a missing path. Which paths those are is read from the Catch clauses themselves.
+  const caught = catchTargets(states);
+  for (const [name, state] of Object.entries(states)) {
+    const payload = (state.Parameters as { Payload?: Record<string, Json> } | undefined)?.Payload;
+    if (state.Type === "Task" && payload && "error.$" in payload && !caught.has(name)) {
+      delete payload["error.$"];
+      payload.error = null;
     }
   }
   return {
@@ -241,6 +232,15 @@ export function buildDefinition(options: DefinitionOptions) {
 }
 
 export type PipelineDefinition = ReturnType<typeof buildDefinition>;
+
+/** The states some Catch clause leads to: the only ones where `$.error` exists. */
+function catchTargets(states: Readonly<Record<string, State>>): Set<string> {
+  return new Set(
+    Object.values(states).flatMap((state) =>
+      ((state.Catch as Array<{ Next: string }> | undefined) ?? []).map((clause) => clause.Next),
+    ),
+  );
+}
 
 /** A Lambda ARN for local runs, where the engine maps each function to an in-process handler. */
 export function localFunctionArn(fn: TaskFunction): string {

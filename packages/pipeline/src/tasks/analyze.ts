@@ -8,8 +8,16 @@ import {
 } from "@kubernaut/agent";
 import { type Evidence, kubernetesErrorMessage, statusCode } from "@kubernaut/cluster";
 import type { Config } from "@kubernaut/config";
-import { type Analysis, evaluateGuards, type RemediationRequest, suggestionIdFor } from "@kubernaut/core";
-import { effectiveLevel, type TrustLevel } from "@kubernaut/store";
+import {
+  type Analysis,
+  effectiveLevel,
+  endsDryRun,
+  evaluateGuards,
+  initialLevel,
+  type RemediationRequest,
+  suggestionIdFor,
+  type TrustLevel,
+} from "@kubernaut/core";
 import { logger, metrics } from "@kubernaut/telemetry";
 import { findWorkflow, type WorkflowDefinition } from "@kubernaut/workflows";
 import { catalogOf } from "./catalog";
@@ -36,8 +44,7 @@ export function routingFacts(
     workflowSelected: analysis.workflowId !== undefined,
     confident: analysis.confidence >= config.aianalysis.lowConfidenceFloor,
     aligned: analysis.aligned,
-    // Level 1 (everything dry) or Level 2 (this workflow, in this namespace, is still at `observe`).
-    dryRun: config.remediationOrchestrator.dryRun || trustLevel === "observe",
+    dryRun: endsDryRun(config.remediationOrchestrator, trustLevel),
     blocked: false,
   };
 }
@@ -53,7 +60,7 @@ export async function trustLevelOf(
   namespace: string | undefined,
 ): Promise<TrustLevel | undefined> {
   if (!workflow) return undefined;
-  const registerAs = deps.config().remediationOrchestrator.newWorkflowsDryRun ? "observe" : "approve";
+  const registerAs = initialLevel(deps.config().remediationOrchestrator);
   if (typeof workflow === "string")
     return effectiveLevel(await deps.trust.get(workflow, registerAs), namespace);
   const startAs = workflow.initialTrust ?? registerAs;
@@ -182,9 +189,13 @@ export async function analyze(deps: PipelineDeps, remediationId: string): Promis
         }
       : {}),
     ...(investigated.evidence || warnings.length
-      ? { evidence: { ...(investigated.evidence ?? {}), warnings } }
+      ? { evidence: { ...summaryOf(investigated.evidence), warnings } }
       : {}),
   };
+  // The bulky part of the evidence goes to its own item, written once (issue 22: the remediation is
+  // rewritten at every step, and billed by its size each time).
+  const bulky = bulkyOf(investigated.evidence);
+  if (bulky) await deps.store.putEvidence(remediationId, bulky, deps.now?.() ?? new Date());
   if (analysis.actionable && !analysis.workflowId) {
     // No workflow matches: leave a plan for a human (DESIGN §3.3), stored for review and conversion.
     Object.assign(analysis, await recordSuggestion(deps, rr, investigated.evidence));
@@ -212,7 +223,7 @@ export async function analyze(deps: PipelineDeps, remediationId: string): Promis
     : {};
   await deps.store.transition(
     remediationId,
-    { from: ["Processing"], to: "Analyzing", set: { analysis, ...blocked }, event: "AnalysisCompleted" },
+    { to: "Analyzing", set: { analysis, ...blocked }, event: "AnalysisCompleted" },
     PIPELINE_ACTOR,
     {
       workflowId: analysis.workflowId,
@@ -247,4 +258,22 @@ async function recordSuggestion(
   });
   const numbered = plan.steps.map((step, i) => `${i + 1}. ${step.description}`).join(" ");
   return { suggestionId: id, suggestion: `${plan.summary}. ${numbered}` };
+}
+
+/**
+ * What stays on the remediation of an investigation's evidence: what later steps read (the policy's
+ * detected labels and failed detections, the target's identity and spec hash, the HPA) — small. The
+ * rest (pods, events, logs, rollout history, resources, nodes) is stored once, on its own.
+ */
+const KEPT_EVIDENCE = new Set(["detectedLabels", "failedDetections", "warnings", "target", "hpa"]);
+
+function summaryOf(evidence: unknown): Record<string, unknown> {
+  if (!evidence || typeof evidence !== "object") return {};
+  return Object.fromEntries(Object.entries(evidence).filter(([key]) => KEPT_EVIDENCE.has(key)));
+}
+
+function bulkyOf(evidence: unknown): Record<string, unknown> | undefined {
+  if (!evidence || typeof evidence !== "object") return undefined;
+  const rest = Object.entries(evidence).filter(([key]) => !KEPT_EVIDENCE.has(key));
+  return rest.length > 0 ? Object.fromEntries(rest) : undefined;
 }

@@ -214,7 +214,6 @@ export async function enrich(deps: PipelineDeps, remediationId: string): Promise
   await deps.store.transition(
     remediationId,
     {
-      from: ["Pending"],
       to: "Processing",
       set: { enrichment, executionStartedAt: (deps.now?.() ?? new Date()).toISOString() },
       event: "SignalProcessed",

@@ -12,7 +12,7 @@ import {
   type WorkflowRun,
   withKubernetesRetries,
 } from "@kubernaut/cluster";
-import { formatDuration, type RemediationRequest, type StepResult } from "@kubernaut/core";
+import { formatDuration, initialLevel, type RemediationRequest, type StepResult } from "@kubernaut/core";
 import { isOscillating } from "@kubernaut/notify";
 import { ConcurrentUpdateError, isTransientError, leaseKey } from "@kubernaut/store";
 import { logger, metrics } from "@kubernaut/telemetry";
@@ -145,7 +145,7 @@ export async function execute(deps: PipelineDeps, remediationId: string): Promis
   if (rr.phase === "Analyzing" || rr.phase === "AwaitingApproval") {
     rr = await deps.store.transition(
       remediationId,
-      { from: [rr.phase], to: "Executing", set: { executingAt: now.toISOString() } },
+      { to: "Executing", set: { executingAt: now.toISOString() } },
       PIPELINE_ACTOR,
     );
     await warnIfOscillating(deps, rr, now);
@@ -158,7 +158,7 @@ export async function execute(deps: PipelineDeps, remediationId: string): Promis
           { remediations: 1, ...(approved ? { approvals: 1 } : {}) },
           {
             ...(approved ? { approvalsInRow: "increment" as const } : {}),
-            registerAs: config.remediationOrchestrator.newWorkflowsDryRun ? "observe" : "approve",
+            registerAs: initialLevel(config.remediationOrchestrator),
           },
         ),
       );

@@ -1,31 +1,21 @@
-import { plannedChange, plannedWorkflow } from "@kubernaut/cluster";
-import { type Hold, isTerminal, type Outcome, type Phase, type RemediationRequest } from "@kubernaut/core";
+import { isTerminal, type Outcome, type Phase } from "@kubernaut/core";
 import { notificationIdFor } from "@kubernaut/notify";
 import { approvalIdFor, epochSeconds, leaseKey } from "@kubernaut/store";
 import { metrics } from "@kubernaut/telemetry";
-import type { WorkflowDefinition } from "@kubernaut/workflows";
 import { z } from "zod";
 import { FINISH_RESULTS } from "../definition";
 import { workflowById } from "./catalog";
 import { PIPELINE_ACTOR, type PipelineDeps } from "./deps";
+import { describeError, dryRunOverride, endingOf, StepError } from "./ending";
 import { loadRemediation } from "./load";
 import { messages } from "./messages";
 
-const StepError = z.object({ Error: z.string(), Cause: z.unknown().optional() }).nullish();
-
-interface Ending {
-  phase: Phase;
-  outcome?: Outcome;
-  reason: string;
-  failurePhase?: string;
-  hold?: { kind: Hold["kind"]; forMs: number };
-  set?: Record<string, unknown>;
-}
-
 /**
- * Ends a remediation on one of the state machine's terminal paths. The hold goes in first, so a crash
- * between the two writes leaves a held fingerprint (safe) rather than a finished remediation whose
- * fingerprint is open too early. An already-terminal remediation is left as it is (a retried finish).
+ * Ends a remediation on one of the state machine's terminal paths: endingOf decides how, this writes it
+ * (the hold, the approval request's expiry, the trust statistics, the lease, the phase), counts it and
+ * notifies. The hold goes in first, so a crash between the two writes leaves a held fingerprint (safe)
+ * rather than a finished remediation whose fingerprint is open too early. An already-terminal
+ * remediation is left as it is (a retried finish).
  */
 export async function finish(
   deps: PipelineDeps,
@@ -37,131 +27,12 @@ export async function finish(
   const error = StepError.parse(rawError);
   const rr = await loadRemediation(deps, remediationId);
   if (isTerminal(rr.phase)) return { phase: rr.phase, ...(rr.outcome ? { outcome: rr.outcome } : {}) };
-  const config = deps.config();
-  const routing = config.remediationOrchestrator.routing;
-  const cause = error ? `${error.Error}: ${describeCause(error.Cause)}` : undefined;
-  // Routing's dry run is about the analysed workflow; Execute's (ObserveOnly) about the one that would
-  // have run, which an operator's override may have changed.
-  const override =
-    result === "DryRun" && error?.Error === "ObserveOnly" ? rr.approvalDecision?.override : undefined;
+  const cause = describeError(error);
+  const override = dryRunOverride(result, error, rr);
   const chosen = override ? await workflowById(deps, override.workflowName) : undefined;
   const analysed =
     result === "DryRun" && !override ? await workflowById(deps, rr.analysis?.workflowId) : undefined;
-
-  const ending: Ending = (() => {
-    switch (result) {
-      case "NoActionRequired":
-        return {
-          phase: "Completed",
-          outcome: "NoActionRequired",
-          reason: rr.analysis?.rootCause ?? "not actionable",
-        };
-      case "Skipped":
-        // Outside the managed scope: held so a noisy alert does not create a remediation every minute.
-        return {
-          phase: "Skipped",
-          reason: rr.enrichment?.outOfScope
-            ? `NotManaged: ${rr.enrichment.outOfScope}`
-            : rr.enrichment?.degraded
-              ? `NotManaged: the managed scope could not be decided (${rr.enrichment.degraded})`
-              : "NotManaged: neither the target nor its namespace is labelled kubernaut.ai/managed=true",
-          hold: { kind: "blocked", forMs: routing.consecutiveFailureCooldown },
-        };
-      case "ManualReview":
-        return {
-          phase: "Completed",
-          outcome: "ManualReviewRequired",
-          reason: manualReviewReason(rr, config.aianalysis.lowConfidenceFloor),
-          hold: { kind: "manualReview", forMs: routing.manualReviewHold },
-        };
-      case "DryRun": {
-        const proposal = {
-          workflowId: override ? override.workflowName : rr.analysis?.workflowId,
-          workflowVersion: chosen?.version ?? (override ? undefined : rr.analysis?.workflowVersion),
-          actionType: chosen?.actionType ?? (override ? undefined : rr.analysis?.actionType),
-          parameters: (override ? override.parameters : (rr.analysis?.parameters ?? {})) as Record<
-            string,
-            string | number | boolean
-          >,
-        };
-        return {
-          phase: "Completed",
-          outcome: "DryRun",
-          reason: config.remediationOrchestrator.dryRun
-            ? "Level 1 (observe): remediationOrchestrator.dryRun is on"
-            : `Level 2 (selective trust): ${proposal.workflowId} is at observe in ${rr.targetResource.namespace ?? "this scope"}`,
-          hold: { kind: "dryRun", forMs: config.remediationOrchestrator.dryRunHoldPeriod },
-          set: {
-            wouldHaveDone: {
-              ...proposal,
-              target: rr.targetResource,
-              confidence: rr.analysis?.confidence,
-              ...(override ? { override } : {}),
-              // What it would send, step by step (Level 1's "what would have been done").
-              ...dryRunChange(remediationId, rr.targetResource, chosen ?? analysed, proposal),
-            },
-          },
-        };
-      }
-      case "Blocked": {
-        // ResourceBusy and Paused come from the execute step and are short-lived; guards carry their own until.
-        if (error?.Error === "ResourceBusy" || error?.Error === "Paused") {
-          return {
-            phase: "Blocked",
-            reason: cause ?? error.Error,
-            hold: { kind: "blocked", forMs: routing.exponentialBackoffBase },
-          };
-        }
-        const guard = rr.guard;
-        if (!guard)
-          return {
-            phase: "Blocked",
-            reason: "blocked by a routing guard",
-            hold: { kind: "blocked", forMs: routing.consecutiveFailureCooldown },
-          };
-        const forMs = Math.max(1_000, Date.parse(guard.until) - Date.now());
-        return guard.manualReview
-          ? {
-              phase: "Blocked",
-              outcome: "ManualReviewRequired",
-              reason: `${guard.reason}: ${guard.detail}`,
-              hold: { kind: "manualReview", forMs: routing.manualReviewHold },
-            }
-          : {
-              phase: "Blocked",
-              reason: `${guard.reason}: ${guard.detail}`,
-              hold: { kind: "blocked", forMs },
-            };
-      }
-      case "Rejected":
-        return {
-          phase: "Failed",
-          reason: "Rejected",
-          failurePhase: "Approval",
-          hold: { kind: "backoff", forMs: routing.exponentialBackoffBase },
-        };
-      case "Expired":
-        return {
-          phase: "Failed",
-          reason: "Expired",
-          failurePhase: "Approval",
-          hold: { kind: "backoff", forMs: routing.exponentialBackoffBase },
-        };
-      case "RolloutTimedOut":
-        return {
-          phase: "TimedOut",
-          outcome: "VerificationTimedOut",
-          reason: "the rollout did not converge before its deadline",
-        };
-      case "Failure":
-        return {
-          phase: "Failed",
-          reason: cause ?? "failed",
-          failurePhase: rr.phase,
-          hold: { kind: "backoff", forMs: routing.exponentialBackoffBase },
-        };
-    }
-  })();
+  const ending = endingOf({ result, error, rr, config: deps.config(), chosen, analysed, clock: Date.now() });
 
   const now = deps.now?.() ?? new Date();
   if (result === "Expired") {
@@ -193,7 +64,6 @@ export async function finish(
   const finished = await deps.store.transition(
     remediationId,
     {
-      from: [rr.phase],
       to: ending.phase,
       reason: ending.reason,
       ...(ending.outcome ? { outcome: ending.outcome } : {}),
@@ -241,64 +111,4 @@ export async function finish(
           },
   );
   return { phase: ending.phase, ...(ending.outcome ? { outcome: ending.outcome } : {}) };
-}
-
-function manualReviewReason(rr: Awaited<ReturnType<typeof loadRemediation>>, floor: number): string {
-  const analysis = rr.analysis;
-  if (rr.policyDecision?.deny) return `denied by policy: ${rr.policyDecision.reason}`;
-  if (analysis?.failure) return `investigation failed: ${analysis.failure}`;
-  if (!analysis?.workflowId)
-    return `no workflow matches${analysis?.suggestion ? `; suggestion${analysis.suggestionId ? ` ${analysis.suggestionId} (POST /api/v1/suggestions/${analysis.suggestionId}/workflow makes it a workflow)` : ""}: ${analysis.suggestion}` : ""}`;
-  if (analysis.confidence < floor)
-    return `confidence ${analysis.confidence} is below the ${floor} floor (${analysis.rationale})`;
-  if (!analysis.aligned) return `alignment check failed: ${analysis.rationale}`;
-  return "manual review required";
-}
-
-/**
- * The calls a dry run shows: every step of the workflow with its templates rendered from the proposal's
- * parameters and the target. A workflow no longer in the catalog is shown by its action type alone (an
- * older remediation's), and a step that cannot render says why instead of failing the ending.
- */
-function dryRunChange(
-  remediationId: string,
-  target: RemediationRequest["targetResource"],
-  workflow: WorkflowDefinition | undefined,
-  proposal: { actionType?: string | undefined; parameters: Record<string, string | number | boolean> },
-): { change?: Record<string, unknown> } {
-  const ref = {
-    kind: target.kind,
-    name: target.name,
-    ...(target.namespace ? { namespace: target.namespace } : {}),
-  };
-  if (workflow) {
-    try {
-      return {
-        change: plannedWorkflow({ remediationId, workflow, parameters: proposal.parameters, target: ref }),
-      };
-    } catch (error) {
-      return { change: { calls: [], problem: (error as Error).message } };
-    }
-  }
-  if (!proposal.actionType) return {};
-  return {
-    change: plannedChange({
-      remediationId,
-      actionType: proposal.actionType,
-      changesSpec: true,
-      target: ref,
-      parameters: proposal.parameters,
-    }),
-  };
-}
-
-function describeCause(cause: unknown): string {
-  if (typeof cause !== "string") return JSON.stringify(cause ?? null);
-  // Lambda puts the error as JSON in Cause ({errorMessage, errorType, ...}); keep only the message.
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: string };
-    return parsed.errorMessage ?? cause;
-  } catch {
-    return cause;
-  }
 }

@@ -121,7 +121,6 @@ export async function requestApproval(
     await deps.store.transition(
       remediationId,
       {
-        from: ["Analyzing"],
         to: "AwaitingApproval",
         set: { approvalRequestId: request.id },
         event: "ApprovalRequested",

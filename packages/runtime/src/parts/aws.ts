@@ -1,6 +1,6 @@
 import { SFNClient } from "@aws-sdk/client-sfn";
-import { StepFunctionsIntakeStarter, StepFunctionsStarter } from "@kubernaut/api/ingest";
 import { StepFunctionsDecisionSender } from "@kubernaut/api/outbox";
+import { StepFunctionsIntakeStarter, StepFunctionsStarter } from "@kubernaut/ingest";
 import { machineArn, type Runtime } from "../runtime";
 
 /**

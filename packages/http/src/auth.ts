@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { ApiTokenConfig, ApproverScope, Role } from "@kubernaut/config";
 import { metrics } from "@kubernaut/telemetry";
 import { createMiddleware } from "hono/factory";
-import { ApiError } from "../errors";
+import { ApiError } from "./errors";
 
 /**
  * Counts a request refused before (or without) an audit record: one metric for every door, by reason.

@@ -38,3 +38,29 @@ export class StepFunctionsStarter implements RemediationStarter {
 export function executionArnFor(stateMachineArn: string, executionName: string): string {
   return `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${executionName}`;
 }
+
+/** Starts the intake execution of a request; named by the intake id, so starting twice is harmless. */
+export interface IntakeStarter {
+  start(intakeId: string): Promise<void>;
+}
+
+export class StepFunctionsIntakeStarter implements IntakeStarter {
+  constructor(
+    private readonly sfn: SFNClient,
+    private readonly stateMachineArn: string,
+  ) {}
+
+  async start(intakeId: string): Promise<void> {
+    try {
+      await this.sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArn,
+          name: intakeId,
+          input: JSON.stringify({ intakeId }),
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ExecutionAlreadyExists)) throw error;
+    }
+  }
+}

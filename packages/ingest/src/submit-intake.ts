@@ -1,8 +1,7 @@
 import { type IntakeRequest, newIntakeId } from "@kubernaut/core";
 import type { IntakeStore } from "@kubernaut/store";
 import { logger, metrics } from "@kubernaut/telemetry";
-import { ApiError } from "../errors";
-import type { IntakeStarter } from "./starter";
+import type { IntakeStarter } from "./starters";
 
 export type IntakeSubmission =
   | { outcome: "accepted"; request: IntakeRequest }
@@ -40,7 +39,7 @@ export async function submitIntake(
   };
   const created = await deps.intakes.create(candidate);
   const current = created ? candidate : await deps.intakes.get(candidate.id);
-  if (!current) throw new ApiError(503, "unavailable", "the intake request could not be read back; retry");
+  if (!current) throw new IntakeUnavailableError("the intake request could not be read back; retry");
   if (!created && current.text !== candidate.text) return { outcome: "conflict", existing: current };
   if (current.state === "Received") {
     try {
@@ -60,4 +59,12 @@ export async function submitIntake(
       outcome: "received",
     });
   return { outcome: "accepted", request: current };
+}
+
+/** The request was recorded but could not be read back: the door answers 503 and the caller retries. */
+export class IntakeUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "IntakeUnavailableError";
+  }
 }

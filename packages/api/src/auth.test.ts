@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
+import { apiAuth, webhookAuth } from "@kubernaut/http";
 import { metrics } from "@kubernaut/telemetry";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { withErrorHandling } from "../app-errors";
-import { apiAuth, webhookAuth } from "./index";
+import { withErrorHandling } from "./app-errors";
 
 const sha = (text: string) => createHash("sha256").update(text).digest("hex");
 

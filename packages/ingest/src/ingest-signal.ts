@@ -3,6 +3,7 @@ import {
   decideDedup,
   executionNameFor,
   fingerprintOf,
+  type Hold,
   newRemediationId,
   type RemediationRequest,
   resolveTarget,
@@ -10,7 +11,7 @@ import {
 } from "@kubernaut/core";
 import type { RemediationStore } from "@kubernaut/store";
 import { logger } from "@kubernaut/telemetry";
-import type { RemediationStarter } from "./starter";
+import type { RemediationStarter } from "./starters";
 
 export type IngestStatus = "created" | "deduplicated" | "held" | "resolved" | "rejected";
 
@@ -68,6 +69,16 @@ export async function ingestSignal(
     return { fingerprint, remediationId: id, status: "resolved", alertName };
   }
 
+  // The storm's common case — a redelivery of an alert whose remediation is running, or whose
+  // fingerprint is held — in one conditional write (issue 22); anything else reads, decides, writes.
+  const absorbed = await deps.store.absorbDuplicate(fingerprint, now);
+  if (absorbed) {
+    const decision = decideDedup(absorbed, now, deps.pendingGraceMs);
+    if (decision.action === "deduplicated")
+      return { fingerprint, remediationId: decision.remediationId, status: "deduplicated", alertName };
+    if (decision.action === "held") return heldResult(fingerprint, decision.hold, alertName);
+  }
+
   for (let race = 0; race < MAX_RACES; race++) {
     const view = await deps.store.readFingerprint(fingerprint);
     const decision = decideDedup(view, now, deps.pendingGraceMs);
@@ -77,13 +88,7 @@ export async function ingestSignal(
         return { fingerprint, remediationId: decision.remediationId, status: "deduplicated", alertName };
       case "held":
         await deps.store.recordOccurrence(fingerprint, now);
-        return {
-          fingerprint,
-          remediationId: decision.hold.remediationId ?? null,
-          status: "held",
-          reason: `${decision.hold.kind}: ${decision.hold.reason} (until ${new Date(decision.hold.expiresAt * 1000).toISOString()})`,
-          alertName,
-        };
+        return heldResult(fingerprint, decision.hold, alertName);
       case "restart": {
         await deps.store.recordOccurrence(fingerprint, now);
         const stranded = await deps.store.get(decision.remediationId);
@@ -137,6 +142,16 @@ async function startExecution(deps: IngestDeps, rr: RemediationRequest, now: Dat
     throw error;
   }
   await deps.store.markExecutionStarted(rr, now);
+}
+
+function heldResult(fingerprint: string, hold: Hold, alertName: string | undefined): IngestResult {
+  return {
+    fingerprint,
+    remediationId: hold.remediationId ?? null,
+    status: "held",
+    reason: `${hold.kind}: ${hold.reason} (until ${new Date(hold.expiresAt * 1000).toISOString()})`,
+    ...(alertName ? { alertName } : {}),
+  };
 }
 
 function rejected(reason: string, alertName: string | undefined): IngestResult {

@@ -1,4 +1,4 @@
-import type { Caller } from "./index";
+import type { Caller } from "./auth";
 
 /**
  * Whether a caller may decide an approval request in this environment and namespace. Admins may

@@ -1,0 +1,3 @@
+export * from "./ingest-signal";
+export * from "./starters";
+export * from "./submit-intake";
