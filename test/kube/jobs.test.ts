@@ -36,6 +36,7 @@ behaviour:
   images:
     "ops/cache-tools:1.0": { runsForMs: 0, logs: "flushed 1200 keys\\n" }
     "ops/cache-tools:broken": { crash: true, exitCode: 3, logs: "redis: connection refused\\n" }
+    "ops/cache-tools:stuck": { logs: "waiting for the cache lock\\n" }
 `;
 
 const flush = (image: string) =>
@@ -58,9 +59,13 @@ const flush = (image: string) =>
 
 describe("a Job step on a real control plane", () => {
   let access: ClusterAccess;
+  /** The test's own view, to check what the product did. */
+  let admin: ClusterAccess;
   beforeAll(async () => {
     await cluster.applyScenario(SCENARIO);
-    access = new ClusterAccess(cluster.kubeConfig);
+    // As the product: the audit test holds deploy/rbac.yaml to what this Job step asks for.
+    access = new ClusterAccess(await cluster.productKubeConfig());
+    admin = new ClusterAccess(cluster.kubeConfig);
   });
 
   const step = (image: string, id: string) =>
@@ -82,7 +87,7 @@ describe("a Job step on a real control plane", () => {
     });
     expect(done).toMatchObject({ summary: expect.stringMatching(/completed$/) });
     expect(done.state === "done" && done.logs).toContain("flushed 1200 keys");
-    const jobs = (await access.batch.listNamespacedJob({ namespace: ns("ops") })).items;
+    const jobs = (await admin.batch.listNamespacedJob({ namespace: ns("ops") })).items;
     expect(jobs.filter((j) => j.metadata?.name?.startsWith("kubernaut-"))).toHaveLength(1);
   });
 
@@ -99,5 +104,22 @@ describe("a Job step on a real control plane", () => {
     expect(error).toBeInstanceOf(JobFailedError);
     expect((error as Error).message).toMatch(/BackoffLimitExceeded/);
     expect((error as JobFailedError).logs).toContain("redis: connection refused");
+  });
+
+  it("deletes a Job that outlives its timeout and fails the step naming the timeout", async () => {
+    const stuck = step("ops/cache-tools:stuck", "rr-kube-job-stuck");
+    const name = stuck.kind === "job" ? stuck.job.name : "";
+    await eventually("the Job to run", async () => {
+      const progress = await runStep(access, stuck);
+      return progress.state === "running" ? progress : undefined;
+    });
+    // Ten minutes on: past the step's 2m timeout and the grace.
+    const error = await runStep(access, stuck, { now: Date.now() + 10 * 60_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JobFailedError);
+    expect((error as Error).message).toMatch(/ran past its timeout of 120s/);
+    await eventually("the Job to be gone", async () => {
+      const jobs = (await admin.batch.listNamespacedJob({ namespace: ns("ops") })).items;
+      return jobs.some((j) => j.metadata?.name === name && !j.metadata?.deletionTimestamp) ? undefined : true;
+    });
   });
 });

@@ -116,6 +116,10 @@ function definitionFrom(
       "invalid_request",
       `actionType ${actionType} cannot act on a ${suggestion.target.kind} (it acts on ${template.targetKinds.join(", ")})`,
     );
+  // The given values are checked against the action's own schema first: rendering the steps with an
+  // invalid default would otherwise report it by step path instead of by the parameter the caller sent.
+  const invalid = validateParameters(template, body.parameters ?? {});
+  if (invalid.length) throw new ApiError(400, "invalid_request", `parameters: ${invalid.join("; ")}`);
   const parameters = Object.fromEntries(
     Object.entries(template.parameters).map(([name, spec]) => {
       const value = body.parameters?.[name];
