@@ -144,15 +144,15 @@ export async function benchIngest(endpoint: string, options: IngestOptions): Pro
       value: spread(values),
       reference: { label: "1 conditional PutItem", value: spread(refs) },
       ratio: pairedRatio(values, refs),
-      ...(kind === "stormMix" ? { target: { of: "ratio" as const, op: "<=" as const, limit: 1.5 } } : {}),
+      ...(kind === "stormMix" ? { target: { of: "ratio" as const, op: "<=" as const, limit: 1.3 } } : {}),
       note: `DynamoDB calls per alert: ${calls} (${formatCount(perAlert?.readUnits ?? 0)} RRU, ${formatCount(perAlert?.writeUnits ?? 0)} WRU).`,
       ...(kind === "stormMix"
         ? {
             why:
-              `${Math.round(100 - (options.mixTargets / options.mixAlerts) * 100)} % of the mix are duplicates, and a duplicate is two DynamoDB calls — a strongly consistent Query of the fingerprint partition to decide, then an UpdateItem to count the occurrence — plus the webhook's own work (auth, JSON, schema validation) against the reference's one call ` +
+              `${Math.round(100 - (options.mixTargets / options.mixAlerts) * 100)} % of the mix are duplicates, and a duplicate is already one conditional UpdateItem on the fingerprint state (the reference's one call); what is left is the webhook's own work per alert — bearer check, JSON parse, the Alertmanager schema (zod), target resolution and the fingerprint hash — and the 5 % new alerts, each a Query, a transaction and a StartExecution ` +
               `(duplicate alone: ${formatCount(median(runs.map((r) => r.duplicate.alertMs / r.duplicate.putMs)))}×).`,
             close:
-              "absorb a duplicate in one call: an UpdateItem on the fingerprint state conditioned on an active, non-terminal remediation and no hold in force (holds kept as an expiry attribute of the state item), returning the remediation id, with today's read-decide-write path only when that condition fails. A duplicate then costs one call plus the HTTP share (≈ 1.2–1.4× here).",
+              "the DynamoDB side cannot shrink further (one call per duplicate); what remains is per-request CPU in one process. On Lambda it is spread over concurrent instances, so the ratio there is bounded by DynamoDB's per-call latency rather than by the webhook's parsing.",
           }
         : {}),
     });

@@ -200,9 +200,9 @@ export async function benchStorm(endpoint: string, options: StormOptions): Promi
       ratio: pairedRatio(rate, refRate),
       target: { of: "ratio", op: ">=", limit: 0.7 },
       note: `DynamoDB calls per delivery, the pipeline's included: ${callsPerAlert}; statuses ${JSON.stringify(last?.statuses ?? {})}.`,
-      why: `a delivery costs ${totalCalls.toFixed(1)} DynamoDB calls against the reference's one (a duplicate alone is a Query and an UpdateItem; the pipeline's own calls for ${options.targets} remediations and their notifications come on top), and ingest shares this process and the two cores with the pipeline and DynamoDB Local.`,
+      why: `a delivery costs ${totalCalls.toFixed(1)} DynamoDB calls against the reference's one (a duplicate alone is one conditional UpdateItem; the pipeline's own calls for ${options.targets} remediations and their notifications come on top), and ingest shares this process and the two cores with the pipeline and DynamoDB Local.`,
       close:
-        "the one-call duplicate above (about halves the calls per delivery). On AWS the pipeline runs in other Lambdas and DynamoDB is not a local JVM on the same cores, so there the figure is bounded by DynamoDB's latency per call rather than by this machine.",
+        "ingest alone is the figure ingest controls (one call per duplicate already); the rest is the pipeline's work for the new remediations sharing this process. On AWS the pipeline runs in other Lambdas and DynamoDB is not a local JVM on the same cores, so there the figure is bounded by DynamoDB's latency per call rather than by this machine.",
     }),
     judge({
       id: "storm.ingestAlone",
@@ -240,7 +240,7 @@ export async function benchStorm(endpoint: string, options: StormOptions): Promi
       target: { of: "value", op: "<=", limit: 50 },
       why: `the tail is queueing: 16 senders, the pipeline's tasks and their notifications share one event loop and two cores with DynamoDB Local, whose own p99 at this concurrency is ${median(runs.map((r) => r.reference.p99)).toFixed(0)} ms for a single PutItem.`,
       close:
-        "fewer calls per delivery (the one-call duplicate) shortens every queue; the rest is the local loop running everything on two cores (on AWS each task is its own Lambda).",
+        "the ingest-alone p99 (in the note above) is what ingest adds; the rest is the local loop running everything on two cores (on AWS each task is its own Lambda).",
     }),
     {
       id: "storm.remediations",
