@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { serve } from "@hono/node-server";
-import { deliverPendingDecisions } from "@kubernaut/api";
+import { deliverPendingDecisions } from "@kubernaut/approvals";
 import { main } from "@kubernaut/cli";
 import { sha256Hex } from "@kubernaut/config";
 import { isTerminal } from "@kubernaut/core";

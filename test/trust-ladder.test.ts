@@ -1,4 +1,4 @@
-import { deliverPendingDecisions } from "@kubernaut/api";
+import { deliverPendingDecisions } from "@kubernaut/approvals";
 import { isTerminal } from "@kubernaut/core";
 import { assessDue } from "@kubernaut/effectiveness";
 import { sourcePath } from "@kubernaut/policy";

@@ -1,5 +1,5 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import { deliverPendingDecisions, StepFunctionsDecisionSender } from "@kubernaut/api";
+import { deliverPendingDecisions, StepFunctionsDecisionSender } from "@kubernaut/approvals";
 import { executionNameFor, type Phase } from "@kubernaut/core";
 import { assessDue } from "@kubernaut/effectiveness";
 import { LOCAL_NOTIFY_STATE_MACHINE_ARN } from "@kubernaut/pipeline";

@@ -4,7 +4,7 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from "@aws-sdk/client-sfn";
-import { deliverDecision, deliverPendingDecisions } from "@kubernaut/api";
+import { deliverDecision, deliverPendingDecisions } from "@kubernaut/approvals";
 import { StepFunctionsStarter } from "@kubernaut/ingest";
 import {
   reconcileAfterRestart,

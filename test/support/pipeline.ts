@@ -1,4 +1,4 @@
-import { StepFunctionsDecisionSender } from "@kubernaut/api";
+import { StepFunctionsDecisionSender } from "@kubernaut/approvals";
 import { ClusterAccess, kubeConfigFor } from "@kubernaut/cluster";
 import type { Config, ConfigInput } from "@kubernaut/config";
 import type { RemediationRequest } from "@kubernaut/core";

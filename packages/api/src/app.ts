@@ -1,6 +1,7 @@
+import type { DecisionDeps } from "@kubernaut/approvals";
 import { Hono } from "hono";
 import { withErrorHandling } from "./app-errors";
-import { approvalRoutes, type DecisionDeps } from "./approvals";
+import { approvalRoutes } from "./approvals";
 import { metricsRoutes } from "./health/metrics";
 import { healthRoutes } from "./health/routes";
 import { type IngestAppDeps, mountIngest } from "./ingest/app";

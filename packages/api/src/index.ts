@@ -2,5 +2,4 @@ export * from "./app";
 export * from "./approvals";
 export * from "./ingest";
 export * from "./slack";
-export * from "./workflows/actions";
 export * from "./workflows/routes";

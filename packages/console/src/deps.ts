@@ -1,4 +1,4 @@
-import type { DecisionDeps } from "@kubernaut/api";
+import type { DecisionDeps } from "@kubernaut/approvals";
 import type { Caller } from "@kubernaut/http";
 import type { TrustStore } from "@kubernaut/store";
 import type { Session } from "./session/cookie";

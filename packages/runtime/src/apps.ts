@@ -1,12 +1,7 @@
 import { a2aRoutes } from "@kubernaut/a2a";
-import {
-  createApiApp,
-  createApp,
-  createApprovalsApp,
-  type DecisionDeps,
-  type TrustDeps,
-} from "@kubernaut/api";
+import { createApiApp, createApp, createApprovalsApp, type TrustDeps } from "@kubernaut/api";
 import { createIngestApp } from "@kubernaut/api/ingest";
+import type { DecisionDeps } from "@kubernaut/approvals";
 import { consoleSettingsFromEnv, createConsole } from "@kubernaut/console";
 import { mcpRoutes } from "@kubernaut/mcp";
 import type { Hono } from "hono";

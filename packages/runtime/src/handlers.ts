@@ -1,4 +1,4 @@
-import { deliverPendingDecisions } from "@kubernaut/api/outbox";
+import { deliverPendingDecisions } from "@kubernaut/approvals/outbox";
 import { assessDue, notifyAssessed } from "@kubernaut/effectiveness";
 import { createIntakeHandlers, type IntakeFunction, intakeBudget } from "@kubernaut/intake";
 import { createNotifyHandlers, type NotifyFunction } from "@kubernaut/notify";

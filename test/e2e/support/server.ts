@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { deliverPendingDecisions } from "@kubernaut/api";
+import { deliverPendingDecisions } from "@kubernaut/approvals";
 import { sha256Hex } from "@kubernaut/config";
 import { createConsole } from "@kubernaut/console";
 import { assessDue } from "@kubernaut/effectiveness";

@@ -1,3 +1,1 @@
-export * from "./decide";
-export * from "./deliver";
 export * from "./routes";

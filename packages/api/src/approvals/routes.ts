@@ -1,8 +1,13 @@
+import {
+  auditRefusedDecision,
+  type DecisionDeps,
+  decideApproval,
+  publicApproval,
+} from "@kubernaut/approvals";
 import type { ApiTokenConfig } from "@kubernaut/config";
 import { ApiError, type AuthEnv, apiAuth, parseOrThrow, requestChannel } from "@kubernaut/http";
 import { Hono } from "hono";
 import { z } from "zod";
-import { auditRefusedDecision, type DecisionDeps, decideApproval, publicApproval } from "./decide";
 
 const ListQuery = z
   .object({

@@ -1,3 +1,4 @@
+import { auditRefusedDecision, type DecisionDeps, decideApproval } from "@kubernaut/approvals";
 import type { Config } from "@kubernaut/config";
 import { ApiError, countRefusal, mayDecide } from "@kubernaut/http";
 import type { SystemAuditStore } from "@kubernaut/store";
@@ -6,7 +7,6 @@ import { findWorkflow, type ParameterValue } from "@kubernaut/workflows";
 import type { WebClient } from "@slack/web-api";
 import { Hono } from "hono";
 import { z } from "zod";
-import { auditRefusedDecision, type DecisionDeps, decideApproval } from "../approvals/decide";
 import { SlackIdentities } from "./identity";
 import {
   approveWithChangesModal,

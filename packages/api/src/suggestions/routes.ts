@@ -2,6 +2,7 @@ import type { ApiTokenConfig } from "@kubernaut/config";
 import type { Suggestion } from "@kubernaut/core";
 import { ApiError, type AuthEnv, apiAuth, parseBody, readJsonBody } from "@kubernaut/http";
 import { SuggestionConflictError, type SuggestionStore } from "@kubernaut/store";
+import { catalogWithRegistered } from "@kubernaut/trust";
 import {
   defineWorkflow,
   InvalidWorkflowError,
@@ -10,7 +11,6 @@ import {
 } from "@kubernaut/workflows";
 import { Hono } from "hono";
 import { z } from "zod";
-import { catalogWithRegistered } from "../workflows/registered";
 import type { TrustDeps } from "../workflows/routes";
 
 const Conversion = z

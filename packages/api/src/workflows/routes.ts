@@ -1,4 +1,4 @@
-import type { ApiTokenConfig, Config } from "@kubernaut/config";
+import type { ApiTokenConfig } from "@kubernaut/config";
 import { effectiveLevel, graduationReport } from "@kubernaut/core";
 import {
   ApiError,
@@ -9,22 +9,24 @@ import {
   readJsonBody,
   requestChannel,
 } from "@kubernaut/http";
-import type { RemediationStore, SuggestionStore, SystemAuditStore, TrustStore } from "@kubernaut/store";
-import type { WorkflowDefinition } from "@kubernaut/workflows";
+import type { RemediationStore, SuggestionStore } from "@kubernaut/store";
+import {
+  catalogWithRegistered,
+  changeTrustLevel,
+  registerLevel,
+  registerWorkflow,
+  setPaused,
+  type TrustActionDeps,
+  TrustChange,
+} from "@kubernaut/trust";
 import { Hono } from "hono";
 import { z } from "zod";
-import { changeTrustLevel, registerLevel, registerWorkflow, setPaused, TrustChange } from "./actions";
-import { catalogWithRegistered } from "./registered";
 
-export interface TrustDeps {
-  config: () => Config;
+/** The trust ladder's actions' dependencies, plus what the routes read beside them. */
+export interface TrustDeps extends TrustActionDeps {
   store: RemediationStore;
-  trust: TrustStore;
-  systemAudit: SystemAuditStore;
-  catalog: readonly WorkflowDefinition[];
   /** Suggestions and the workflows registered from them; absent, their routes are not mounted. */
   suggestions?: SuggestionStore;
-  now?: () => Date;
 }
 
 const PauseBody = z.object({ reason: z.string().min(1).max(2000) }).strict();

@@ -1,4 +1,4 @@
-import { decideApproval } from "@kubernaut/api";
+import { decideApproval } from "@kubernaut/approvals";
 import { ApiError } from "@kubernaut/http";
 import { findWorkflow, type WorkflowDefinition } from "@kubernaut/workflows";
 import { type Context, Hono } from "hono";

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { DecisionSender } from "@kubernaut/api";
+import type { DecisionSender } from "@kubernaut/approvals";
 import { type ConfigInput, parseConfig, sha256Hex } from "@kubernaut/config";
 import type { RemediationRequest } from "@kubernaut/core";
 import { FilePolicyStore, wasmPath } from "@kubernaut/policy";

@@ -1,12 +1,12 @@
+import { ApiError, type Caller } from "@kubernaut/http";
 import {
   changeTrustLevel as changeTrust,
-  setPaused as setPausedThroughApi,
+  setPaused as setPausedOnTheLadder,
   type TrustChange,
-} from "@kubernaut/api";
-import { ApiError, type Caller } from "@kubernaut/http";
+} from "@kubernaut/trust";
 import type { ConsoleDeps } from "../deps";
 
-export { PauseReason, TrustChange } from "@kubernaut/api";
+export { PauseReason, TrustChange } from "@kubernaut/trust";
 
 function admin(caller: Caller): void {
   if (caller.role !== "admin")
@@ -17,7 +17,7 @@ function admin(caller: Caller): void {
     );
 }
 
-/** What the API's trust actions need, from the console's dependencies. */
+/** What the trust ladder's actions need, from the console's dependencies. */
 function trustDeps(deps: ConsoleDeps) {
   return {
     config: deps.decisions.config,
@@ -29,8 +29,8 @@ function trustDeps(deps: ConsoleDeps) {
 }
 
 /**
- * Graduates or demotes a workflow through the API's own implementation, audited with the person and
- * the console as the channel — the same record as a change through the API.
+ * Graduates or demotes a workflow through the one implementation every door uses, audited with the
+ * person and the console as the channel — the same record as a change through the API.
  */
 export async function changeTrustLevel(
   deps: ConsoleDeps,
@@ -47,5 +47,5 @@ export async function changeTrustLevel(
 /** The kill switch, audited like `PUT`/`DELETE /api/v1/pause`. */
 export async function setPaused(deps: ConsoleDeps, paused: boolean, caller: Caller, reason: string) {
   admin(caller);
-  return setPausedThroughApi(trustDeps(deps), paused, { id: caller.name, channel: "console" }, reason);
+  return setPausedOnTheLadder(trustDeps(deps), paused, { id: caller.name, channel: "console" }, reason);
 }

@@ -1,5 +1,5 @@
 import { SFNClient } from "@aws-sdk/client-sfn";
-import { StepFunctionsDecisionSender } from "@kubernaut/api/outbox";
+import { StepFunctionsDecisionSender } from "@kubernaut/approvals/outbox";
 import { StepFunctionsIntakeStarter, StepFunctionsStarter } from "@kubernaut/ingest";
 import { machineArn, type Runtime } from "../runtime";
 

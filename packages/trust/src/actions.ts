@@ -1,10 +1,11 @@
+import type { Config } from "@kubernaut/config";
 import { type Actor, initialLevel, TrustLevel } from "@kubernaut/core";
 import { ApiError } from "@kubernaut/http";
-import { findWorkflow } from "@kubernaut/workflows";
+import type { SystemAuditStore, TrustStore } from "@kubernaut/store";
+import { findWorkflow, type WorkflowDefinition } from "@kubernaut/workflows";
 import { parseWorkflowText } from "@kubernaut/workflows/load";
 import { z } from "zod";
 import { catalogWithRegistered } from "./registered";
-import type { TrustDeps } from "./routes";
 
 /** A graduation or demotion, whole or in some namespaces, with the reason the audit keeps. */
 export const TrustChange = z
@@ -18,10 +19,17 @@ export type TrustChange = z.infer<typeof TrustChange>;
 
 export const PauseReason = z.string().trim().min(1, "say why execution pauses").max(2000);
 
-type ActionDeps = Pick<TrustDeps, "config" | "trust" | "systemAudit" | "catalog" | "now">;
+/** What the trust ladder's actions read and write, whichever door calls them. */
+export interface TrustActionDeps {
+  config: () => Config;
+  trust: TrustStore;
+  systemAudit: SystemAuditStore;
+  catalog: readonly WorkflowDefinition[];
+  now?: () => Date;
+}
 
 /** Where a new workflow starts on the ladder, as configured now. */
-export function registerLevel(deps: Pick<TrustDeps, "config">): TrustLevel {
+export function registerLevel(deps: Pick<TrustActionDeps, "config">): TrustLevel {
   return initialLevel(deps.config().remediationOrchestrator);
 }
 
@@ -31,7 +39,7 @@ export function registerLevel(deps: Pick<TrustDeps, "config">): TrustLevel {
  * The caller's role was checked by the door.
  */
 export async function changeTrustLevel(
-  deps: ActionDeps,
+  deps: TrustActionDeps,
   request: { workflowId: string; change: TrustChange; actor: Required<Pick<Actor, "id" | "channel">> },
 ) {
   const { workflowId, change, actor } = request;
@@ -60,7 +68,7 @@ export async function changeTrustLevel(
 
 /** The kill switch, audited with who pulled it, through which door and why. */
 export async function setPaused(
-  deps: Pick<TrustDeps, "trust" | "systemAudit" | "now">,
+  deps: Pick<TrustActionDeps, "trust" | "systemAudit" | "now">,
   paused: boolean,
   actor: Required<Pick<Actor, "id" | "channel">>,
   reason: string,
@@ -84,7 +92,7 @@ export async function setPaused(
  * the same version again is accepted only unchanged, so one version always names one set of steps.
  */
 export async function registerWorkflow(
-  deps: ActionDeps,
+  deps: TrustActionDeps,
   request: { text: string; actor: Required<Pick<Actor, "id" | "channel">>; reason: string },
 ) {
   const { workflows, problems } = parseWorkflowText(request.text, "request body");

@@ -1,9 +1,10 @@
+import type { TrustStore } from "@kubernaut/store";
 import { type WorkflowDefinition, withRegistered } from "@kubernaut/workflows";
-import type { TrustDeps } from "./routes";
 
 /** The built-in catalog plus the workflows registered from suggestions. */
-export async function catalogWithRegistered(
-  deps: Pick<TrustDeps, "catalog" | "trust">,
-): Promise<readonly WorkflowDefinition[]> {
+export async function catalogWithRegistered(deps: {
+  catalog: readonly WorkflowDefinition[];
+  trust: TrustStore;
+}): Promise<readonly WorkflowDefinition[]> {
   return withRegistered(deps.catalog, await deps.trust.registered());
 }
