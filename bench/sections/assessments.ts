@@ -211,9 +211,9 @@ export async function benchAssessments(
         ratio: pairedRatio(rate, refs),
         target: { of: "value", op: ">=", limit: 200 },
         note: `DynamoDB calls per assessment: ${perAssessment}; 3 Kubernetes reads (the target, its pods, the ConfigMaps of its spec hash).`,
-        why: `each assessment is ${totalCalls.toFixed(1)} DynamoDB calls (one a 3-item transaction) and 3 Kubernetes reads; at the monitor's concurrency DynamoDB Local does ${median(refs).toFixed(0)} single PutItems/s on this machine, so the DynamoDB work alone caps a run well below the target.`,
+        why: `each assessment is ${totalCalls.toFixed(1)} DynamoDB calls — the claim, one read of the remediation, and one 5-item transaction (assessment, remediation, audit event, fingerprint, workflow statistics) — and 3 Kubernetes reads; DynamoDB Local does a 5-item transaction at about 0.4× the rate of a single PutItem (measured while working on issue 22), and at the monitor's concurrency it does ${median(refs).toFixed(0)} single PutItems/s on this machine.`,
         close:
-          "fewer calls per assessment: read the remediation once (assessOne's get and the transition's re-read fetch the same item), fold the assessment's completion and the workflow statistics into the transition's transaction (one write instead of three); on AWS, where DynamoDB is not a JVM on the same two cores, raise effectivenessMonitor.concurrency.",
+          "the DynamoDB calls are down to what exactly-once needs (the claim, one read, one transaction); the rest of the time (the transaction's cost on DynamoDB Local, the three Kubernetes reads through client-node in the same process) is not yet apportioned between them. On AWS, where DynamoDB is not a JVM on the same two cores, raise effectivenessMonitor.concurrency.",
       }),
     ];
     return {

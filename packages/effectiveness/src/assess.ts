@@ -15,7 +15,18 @@ import {
   TARGET_NOT_FOUND,
   targetStatusOf,
 } from "@kubernaut/core";
-import type { Assessment, AssessmentStore, RemediationStore, TrustStore } from "@kubernaut/store";
+import {
+  AlongsideConditionFailedError,
+  type Assessment,
+  type AssessmentResult,
+  type AssessmentStore,
+  ConcurrentUpdateError,
+  type RemediationStore,
+  type StatsDelta,
+  type StatsExtra,
+  type TrustStore,
+  type VersionedRemediation,
+} from "@kubernaut/store";
 import { logger, metrics } from "@kubernaut/telemetry";
 import { podStateOf } from "./pods";
 import { alertStillActive, promInstant, restartsScore } from "./sources";
@@ -29,8 +40,12 @@ export interface AssessDeps {
     access(cluster: string | undefined): ClusterAccess;
     prepare?(cluster: string | undefined): Promise<void>;
   };
-  /** Announces the result (Completion); optional. */
-  notify?: (remediationId: string) => Promise<void>;
+  /**
+   * Announces the result (Completion); optional. `remediation` is the remediation as this run left it,
+   * when the run has it, so announcing it needs no read (announceAssessed); otherwise notifyAssessed
+   * reads it.
+   */
+  notify?: (remediationId: string, remediation?: RemediationRequest) => Promise<void>;
   now?: () => Date;
 }
 
@@ -59,8 +74,11 @@ export async function assessDue(deps: AssessDeps, options: { limit?: number } = 
       const assessment = due[next++] as Assessment;
       if (!(await deps.assessments.claim(assessment.remediationId, runId, now, CLAIM_MS))) continue;
       try {
-        const result = await assessOne(deps, assessment, now);
-        (result === "rescheduled" ? rescheduled : processed).push(assessment.remediationId);
+        const result = await assessOne(deps, assessment, runId, now);
+        if (result === "superseded")
+          // This run's claim lapsed and another run completed the assessment: it is that run's.
+          logger.info("assessment completed by another run", { remediationId: assessment.remediationId });
+        else (result === "rescheduled" ? rescheduled : processed).push(assessment.remediationId);
       } catch (error) {
         // The claim lapses and a later run tries again; one bad assessment does not stop the others.
         logger.error("assessment failed", { remediationId: assessment.remediationId, error });
@@ -76,10 +94,12 @@ export async function assessDue(deps: AssessDeps, options: { limit?: number } = 
 async function assessOne(
   deps: AssessDeps,
   assessment: Assessment,
+  runId: string,
   now: Date,
-): Promise<"completed" | "rescheduled"> {
+): Promise<"completed" | "rescheduled" | "superseded"> {
   const config = deps.config().effectivenessMonitor;
-  const rr = await deps.store.get(assessment.remediationId);
+  // Read once, with its audit head: the completion below starts its conditional write from this read.
+  const rr = await deps.store.getVersioned(assessment.remediationId);
   const target = assessment.target;
   const components: Partial<Record<Component, number>> = {};
   /** Per scored component, in words: what its score rests on. */
@@ -199,39 +219,106 @@ async function assessOne(
     components: recorded,
     details: words,
   };
-  await deps.assessments.complete(assessment.remediationId, { ...effectiveness, at: now });
-  if (rr && rr.phase === "Verifying") {
-    await deps.store.transition(
-      rr.id,
-      {
-        from: ["Verifying"],
-        to: "Completed",
-        outcome: result.outcome,
-        reason: `effectiveness ${describeEffectiveness(result)}`,
-        set: { effectiveness: { ...effectiveness, assessedAt: now.toISOString() } },
-        event: "EffectivenessAssessed",
-      },
-      MONITOR,
-      effectiveness,
-    );
-  }
-  // Only a score is evidence for or against the workflow: an assessment that measured nothing is
-  // neither counted as assessed nor as a failure.
-  if (result.score !== null)
-    await deps.trust
-      .count(
-        assessment.workflowId,
-        { assessed: 1, full: result.reason === "Full" ? 1 : 0, scoreSum: result.score },
-        result.score < 0.5 ? { failure: { at: now.toISOString(), reason: result.reason } } : {},
-      )
-      .catch(() => undefined);
+  const written = await recordAssessment(deps, {
+    assessment,
+    runId,
+    remediation: rr,
+    result,
+    effectiveness,
+    statistics: statisticsOf(result, now),
+    now,
+  });
+  if (written === "superseded") return "superseded";
   metrics.inc(
     "kubernaut_effectivenessmonitor_assessments_completed_total",
     "Effectiveness assessments completed, by reason",
     { reason: result.reason },
   );
-  if (deps.notify) await deps.notify(assessment.remediationId);
+  if (deps.notify) await deps.notify(assessment.remediationId, written.remediation);
   return "completed";
+}
+
+/**
+ * What an assessment adds to its workflow's statistics. Only a score is evidence for or against the
+ * workflow: an assessment that measured nothing is neither counted as assessed nor as a failure.
+ */
+export function statisticsOf(
+  result: { score: number | null; reason: string },
+  now: Date,
+): { delta: StatsDelta; extra: StatsExtra } | undefined {
+  if (result.score === null) return undefined;
+  return {
+    delta: { assessed: 1, full: result.reason === "Full" ? 1 : 0, scoreSum: result.score },
+    extra: result.score < 0.5 ? { failure: { at: now.toISOString(), reason: result.reason } } : {},
+  };
+}
+
+/**
+ * Writes what an assessment found (issue 22). While the remediation is Verifying, one transaction
+ * completes the assessment (conditioned on this run's claim), moves the remediation to Completed with
+ * its audit event and fingerprint phase, and counts the workflow's statistics: the result is recorded
+ * and counted together, once. A workflow without a record is completed without the count, which then
+ * registers and counts on its own (counting never fails a remediation). A remediation that is not
+ * Verifying (any more) only has its assessment completed and counted. "superseded": another run holds
+ * or finished the assessment, and nothing was written.
+ */
+async function recordAssessment(
+  deps: AssessDeps,
+  input: {
+    assessment: Assessment;
+    runId: string;
+    remediation: VersionedRemediation | undefined;
+    result: ReturnType<typeof scoreAssessment>;
+    effectiveness: Omit<AssessmentResult, "at">;
+    statistics: ReturnType<typeof statisticsOf>;
+    now: Date;
+  },
+): Promise<{ remediation?: RemediationRequest } | "superseded"> {
+  const { assessment, runId, result, effectiveness, statistics, now } = input;
+  const id = assessment.remediationId;
+  const completion = deps.assessments.completion(id, { ...effectiveness, at: now }, runId);
+  const count = statistics && deps.trust.countItem(assessment.workflowId, statistics.delta, statistics.extra);
+  const countApart = () =>
+    statistics
+      ? deps.trust.count(assessment.workflowId, statistics.delta, statistics.extra).catch(() => undefined)
+      : undefined;
+  let current: RemediationRequest | undefined = input.remediation;
+  if (input.remediation?.phase === "Verifying") {
+    const change = {
+      from: ["Verifying"] as const,
+      to: "Completed" as const,
+      outcome: result.outcome,
+      reason: `effectiveness ${describeEffectiveness(result)}`,
+      set: { effectiveness: { ...effectiveness, assessedAt: now.toISOString() } },
+      event: "EffectivenessAssessed",
+    };
+    let alongside = count ? [completion, count] : [completion];
+    for (;;) {
+      try {
+        const completed = await deps.store.transition(id, change, MONITOR, effectiveness, {
+          current: input.remediation,
+          alongside,
+        });
+        if (count && alongside.length === 1) await countApart();
+        return { remediation: completed };
+      } catch (error) {
+        if (error instanceof AlongsideConditionFailedError && error.index === 0) return "superseded";
+        if (error instanceof AlongsideConditionFailedError) {
+          alongside = [completion];
+          continue;
+        }
+        if (!(error instanceof ConcurrentUpdateError)) throw error;
+        // Completed meanwhile (an operator, an earlier run) is the fallback below; still Verifying is a
+        // race that kept being lost: the claim lapses and a later run tries again.
+        current = await deps.store.get(id);
+        if (current?.phase === "Verifying") throw error;
+        break;
+      }
+    }
+  }
+  if (!(await deps.assessments.complete(id, { ...effectiveness, at: now }, runId))) return "superseded";
+  await countApart();
+  return current ? { remediation: current } : {};
 }
 
 /**
@@ -257,21 +344,29 @@ export function completionMessage(rr: RemediationRequest & { effectiveness: Effe
   };
 }
 
-/** The Completion notification once a remediation is assessed. */
+/** Where the Completion notification goes (the notifications port). */
+export interface CompletionNotifier {
+  notify(input: {
+    type: "Completion";
+    remediation: RemediationRequest;
+    subject: string;
+    body: string;
+  }): Promise<void>;
+}
+
+/** The Completion notification once a remediation is assessed, read from the store. */
 export async function notifyAssessed(
   store: RemediationStore,
-  notifier: {
-    notify(input: {
-      type: "Completion";
-      remediation: RemediationRequest;
-      subject: string;
-      body: string;
-    }): Promise<void>;
-  },
+  notifier: CompletionNotifier,
   remediationId: string,
 ): Promise<void> {
   const rr = await store.get(remediationId);
-  if (!rr?.effectiveness) return;
+  if (rr) await announceAssessed(notifier, rr);
+}
+
+/** The Completion notification of a remediation the caller already holds (the monitor's, just written). */
+export async function announceAssessed(notifier: CompletionNotifier, rr: RemediationRequest): Promise<void> {
+  if (!rr.effectiveness) return;
   await notifier.notify({
     type: "Completion",
     remediation: rr,

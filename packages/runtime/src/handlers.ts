@@ -1,5 +1,5 @@
 import { deliverPendingDecisions } from "@kubernaut/approvals/outbox";
-import { assessDue, notifyAssessed } from "@kubernaut/effectiveness";
+import { announceAssessed, assessDue, notifyAssessed } from "@kubernaut/effectiveness";
 import { createIntakeHandlers, type IntakeFunction, intakeBudget } from "@kubernaut/intake";
 import { createNotifyHandlers, type NotifyFunction } from "@kubernaut/notify";
 import type { TaskFunction } from "@kubernaut/pipeline/definition";
@@ -149,7 +149,9 @@ export const effectivenessMonitor = (rt: Runtime) => () =>
     assessments: assessments(rt),
     trust: trust(rt),
     ...(hasCluster(rt) ? { cluster: clusters(rt) } : {}),
-    notify: (id) => notifyAssessed(remediations(rt), notifier(rt), id),
+    // The monitor hands over the remediation it just completed: announcing it needs no read.
+    notify: (id, rr) =>
+      rr ? announceAssessed(notifier(rt), rr) : notifyAssessed(remediations(rt), notifier(rt), id),
     ...(rt.adapters.now ? { now: rt.adapters.now } : {}),
   });
 

@@ -5,6 +5,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
+import type { TransactItem } from "./client";
 import { isConditionalCheckFailed } from "./errors";
 import { indexes, keys } from "./keys";
 
@@ -28,6 +29,17 @@ export interface Assessment {
   completeness?: string;
   details?: Record<string, string>;
   completedAt?: string;
+}
+
+/** What one run found: the effectiveness record an assessment ends with. */
+export interface AssessmentResult {
+  components: Record<string, number>;
+  /** Null when no component could be assessed. */
+  score: number | null;
+  reason: string;
+  completeness: string;
+  details: Record<string, string>;
+  at: Date;
 }
 
 const key = keys.assessment;
@@ -137,23 +149,41 @@ export class AssessmentStore {
     );
   }
 
-  async complete(
+  /**
+   * Records the result and takes the assessment out of the due index. With `claimedBy`, only while that
+   * run still holds the claim: false means another run took it over (this one's claim lapsed) or finished
+   * it, and nothing was written — so the result is recorded, and the workflow counted, once.
+   */
+  async complete(remediationId: string, result: AssessmentResult, claimedBy?: string): Promise<boolean> {
+    const { Update } = this.completion(remediationId, result, claimedBy);
+    try {
+      await this.db.send(new UpdateCommand(Update));
+      return true;
+    } catch (error) {
+      if (claimedBy !== undefined && isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * The same completion as one item of another store's transaction (written with the remediation's move
+   * to Completed, issue 22). With `claimedBy` its condition is the claim: a run whose claim lapsed cannot
+   * complete it a second time.
+   */
+  completion(
     remediationId: string,
-    result: {
-      components: Record<string, number>;
-      score: number | null;
-      reason: string;
-      completeness: string;
-      details: Record<string, string>;
-      at: Date;
-    },
-  ): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
+    result: AssessmentResult,
+    claimedBy?: string,
+  ): { Update: NonNullable<TransactItem["Update"]> } {
+    return {
+      Update: {
         TableName: this.tableName,
         Key: key(remediationId),
         UpdateExpression:
           "SET #status = :done, components = :components, score = :score, reason = :reason, #completeness = :completeness, #details = :details, completedAt = :at REMOVE gsi3pk, gsi3sk, claimedBy, claimedUntil",
+        ...(claimedBy !== undefined
+          ? { ConditionExpression: "#status = :claimed AND claimedBy = :run" }
+          : {}),
         // Names, not raw words: DynamoDB reserves many words, and one fails only at run time.
         ExpressionAttributeNames: {
           "#status": "status",
@@ -168,8 +198,9 @@ export class AssessmentStore {
           ":completeness": result.completeness,
           ":details": result.details,
           ":at": result.at.toISOString(),
+          ...(claimedBy !== undefined ? { ":claimed": "Claimed", ":run": claimedBy } : {}),
         },
-      }),
-    );
+      },
+    };
   }
 }

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 
 export interface DynamoOptions {
   /** Absent on AWS: the SDK takes the function's AWS_REGION, so the table is the region's own. */
@@ -27,3 +27,9 @@ export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
 }
+
+/**
+ * One item of a TransactWriteItems: what a store hands another store's write so that both land in one
+ * transaction (the effectiveness monitor's completion, issue 22).
+ */
+export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];

@@ -56,3 +56,15 @@ export function isCancelledByCondition(error: unknown, options: { conflicts?: bo
       (options.conflicts === true && reason.Code === "TransactionConflict"),
   );
 }
+
+/**
+ * An item written alongside a remediation's change had its condition fail, so the whole transaction was
+ * cancelled and nothing was written. `index` is its position in the `alongside` list: the caller knows
+ * what each condition stands for (a claim lost, a record missing) and decides what to do.
+ */
+export class AlongsideConditionFailedError extends Error {
+  constructor(readonly index: number) {
+    super(`the item at ${index} written alongside the remediation failed its condition; nothing was written`);
+    this.name = "AlongsideConditionFailedError";
+  }
+}

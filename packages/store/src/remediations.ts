@@ -1,3 +1,4 @@
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -26,7 +27,13 @@ import {
   type Phase,
   RemediationRequest,
 } from "@kubernaut/core";
-import { ConcurrentUpdateError, isCancelledByCondition, isConditionalCheckFailed } from "./errors";
+import type { TransactItem } from "./client";
+import {
+  AlongsideConditionFailedError,
+  ConcurrentUpdateError,
+  isCancelledByCondition,
+  isConditionalCheckFailed,
+} from "./errors";
 import { AUDIT_PREFIX, addDays, epochSeconds, HOLD_PREFIX, holdAttribute, indexes, keys } from "./keys";
 
 export interface StoreOptions {
@@ -70,6 +77,22 @@ export interface PhaseChange {
   set?: Record<string, unknown>;
   /** The audit event's type; defaults to PhaseChanged. */
   event?: string;
+}
+
+/** A remediation as stored, with its audit sequence and head: what a conditional write starts from. */
+export type VersionedRemediation = RemediationRequest & { auditSeq?: number; auditHead?: string };
+
+export interface TransitionOptions {
+  /**
+   * The remediation as the caller just read it (getVersioned): the first attempt starts from it instead
+   * of reading it again; only a lost race re-reads.
+   */
+  current?: VersionedRemediation;
+  /**
+   * Other items written in the same transaction, with their own conditions. If one of those fails,
+   * nothing is written and AlongsideConditionFailedError names it; it is not retried.
+   */
+  alongside?: readonly TransactItem[];
 }
 
 const MAX_ATTEMPTS = 5;
@@ -408,9 +431,10 @@ export class RemediationStore {
     change: PhaseChange,
     actor: Actor,
     details?: Record<string, unknown>,
+    options: TransitionOptions = {},
   ): Promise<RemediationRequest> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const rr = await this.getRaw(id);
+      const rr = attempt === 0 && options.current?.id === id ? options.current : await this.getVersioned(id);
       if (!rr) throw new Error(`remediation ${id} does not exist`);
       if (change.from && !change.from.includes(rr.phase)) {
         throw new ConcurrentUpdateError(`remediation ${id} is ${rr.phase}, not ${change.from.join("/")}`);
@@ -450,6 +474,7 @@ export class RemediationStore {
         {
           set: definedOnly(set),
           fingerprint: { fingerprint: rr.fingerprint, set: { activePhase: change.to }, ifActive: id },
+          ...(options.alongside ? { alongside: options.alongside } : {}),
         },
       );
       if (committed) return toRemediation({ ...rr, ...definedOnly(set) });
@@ -462,7 +487,7 @@ export class RemediationStore {
   /** Appends an event to the remediation's hash chain; retried when another writer took the sequence. */
   async appendAudit(id: string, body: AuditEventBody, extra: AuditExtra = {}): Promise<AuditEvent> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const rr = await this.getRaw(id);
+      const rr = await this.getVersioned(id);
       if (!rr) throw new Error(`remediation ${id} does not exist`);
       if (extra.precondition && !extra.precondition(rr)) {
         throw new ConcurrentUpdateError(`remediation ${id} changed: the update no longer applies`);
@@ -490,7 +515,7 @@ export class RemediationStore {
     },
     actor: Actor,
   ): Promise<"retargeted" | "conflict"> {
-    const raw = await this.getRaw(rr.id);
+    const raw = await this.getVersioned(rr.id);
     if (!raw) throw new Error(`remediation ${rr.id} does not exist`);
     const now = new Date().toISOString();
     const event = chainAuditEvent(
@@ -691,18 +716,23 @@ export class RemediationStore {
         },
       });
     }
+    const own = transactItems.length;
+    transactItems.push(...(extra.alongside ?? []));
     try {
       await this.db.send(new TransactWriteCommand({ TransactItems: transactItems }));
       return event;
     } catch (error) {
+      // A refused alongside item is the caller's answer (a claim lost, a record missing), not a race on
+      // the remediation: re-reading it would not change that.
+      const refused = alongsideRefused(error, own);
+      if (refused !== undefined) throw new AlongsideConditionFailedError(refused);
       if (isLostRace(error)) return undefined;
       throw error;
     }
   }
 
-  private async getRaw(
-    id: string,
-  ): Promise<(RemediationRequest & { auditSeq?: number; auditHead?: string }) | undefined> {
+  /** The remediation with its audit sequence and head (strongly consistent): see TransitionOptions.current. */
+  async getVersioned(id: string): Promise<VersionedRemediation | undefined> {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: keys.remediation(id), ConsistentRead: true }),
     );
@@ -742,6 +772,17 @@ export interface AuditExtra {
   precondition?: (current: RemediationRequest) => boolean;
   /** Attributes of the fingerprint state to set in the same transaction. */
   fingerprint?: { fingerprint: string; set: Record<string, unknown>; ifActive?: string };
+  /** Other stores' items written in the same transaction (see TransitionOptions.alongside). */
+  alongside?: readonly TransactItem[];
+}
+
+/** The position among the alongside items (after the first `own`) of one whose condition failed. */
+function alongsideRefused(error: unknown, own: number): number | undefined {
+  if (!(error instanceof TransactionCanceledException)) return undefined;
+  const index = (error.CancellationReasons ?? []).findIndex(
+    (reason, i) => i >= own && reason.Code === "ConditionalCheckFailed",
+  );
+  return index < 0 ? undefined : index - own;
 }
 
 function index(name: "gsi1" | "gsi2" | "gsi3", pk: string): QueryCommandInput {

@@ -6,6 +6,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { canonicalJson, type TrustLevel } from "@kubernaut/core";
+import type { TransactItem } from "./client";
 import { isConditionalCheckFailed } from "./errors";
 import { indexes, keys } from "./keys";
 
@@ -43,6 +44,17 @@ export interface WorkflowRecord {
   version?: string;
   /** The version this one replaced, when the level was reset for it. */
   previousVersion?: string;
+}
+
+/** What one event adds to a workflow's statistics. */
+export type StatsDelta = Partial<
+  Record<"remediations" | "assessed" | "full" | "scoreSum" | "approvals" | "rejections", number>
+>;
+
+/** The statistics that are set, not added: the approval streak and the last failure. */
+export interface StatsExtra {
+  approvalsInRow?: "increment" | "reset";
+  failure?: { at: string; reason: string };
 }
 
 export const EMPTY_STATS: WorkflowStats = {
@@ -282,15 +294,29 @@ export class TrustStore {
    */
   async count(
     workflowId: string,
-    delta: Partial<
-      Record<"remediations" | "assessed" | "full" | "scoreSum" | "approvals" | "rejections", number>
-    >,
-    extra: {
-      approvalsInRow?: "increment" | "reset";
-      failure?: { at: string; reason: string };
-      registerAs?: TrustLevel;
-    } = {},
+    delta: StatsDelta,
+    extra: StatsExtra & { registerAs?: TrustLevel } = {},
   ): Promise<void> {
+    const item = this.countItem(workflowId, delta, extra);
+    if (!item?.Update) return;
+    const update = new UpdateCommand(item.Update);
+    try {
+      await this.db.send(update);
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      await this.get(workflowId, extra.registerAs ?? "observe");
+      await this.db.send(update);
+    }
+  }
+
+  /**
+   * The same count as one item of another store's transaction (the effectiveness monitor writes it with
+   * the remediation's completion, issue 22); undefined when there is nothing to count. Its condition
+   * fails on a workflow that has no record: the nested statistics cannot be added to a missing map, and
+   * an item cannot be registered in the same write. That caller writes the rest without it and counts
+   * with `count`, which registers the workflow first.
+   */
+  countItem(workflowId: string, delta: StatsDelta, extra: StatsExtra = {}): TransactItem | undefined {
     const adds = Object.entries(delta).filter(([, v]) => v !== undefined && v !== 0);
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
@@ -309,29 +335,24 @@ export class TrustStore {
       values[":fat"] = extra.failure.at;
       values[":freason"] = extra.failure.reason;
     }
-    if (addParts.length === 0 && sets.length === 0) return;
-    const update = new UpdateCommand({
-      TableName: this.tableName,
-      Key: key(workflowId),
-      UpdateExpression: [
-        sets.length ? `SET ${sets.join(", ")}` : "",
-        addParts.length ? `ADD ${addParts.join(", ")}` : "",
-      ]
-        .filter(Boolean)
-        .join(" "),
-      // The nested stats paths exist only on a registered record; an update on a missing item would
-      // create one without a level or a stats map.
-      ConditionExpression: "attribute_exists(pk)",
-      ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
-      ExpressionAttributeValues: values,
-    });
-    try {
-      await this.db.send(update);
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-      await this.get(workflowId, extra.registerAs ?? "observe");
-      await this.db.send(update);
-    }
+    if (addParts.length === 0 && sets.length === 0) return undefined;
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: key(workflowId),
+        UpdateExpression: [
+          sets.length ? `SET ${sets.join(", ")}` : "",
+          addParts.length ? `ADD ${addParts.join(", ")}` : "",
+        ]
+          .filter(Boolean)
+          .join(" "),
+        // The nested stats paths exist only on a registered record; an update on a missing item would
+        // create one without a level or a stats map.
+        ConditionExpression: "attribute_exists(pk)",
+        ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+        ExpressionAttributeValues: values,
+      },
+    };
   }
 
   async paused(): Promise<{ paused: boolean; by?: string; at?: string; reason?: string }> {
