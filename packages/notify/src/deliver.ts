@@ -121,6 +121,15 @@ export async function deliver(deps: DeliverDeps, rawInput: unknown): Promise<Del
       await recordBreaker(deps.breakers, receiver.name, "failure", now(), settings);
     if (failure.kind === "rateLimited")
       return { outcome: "rateLimited", retryAfterSeconds: Math.max(1, failure.retryAfterSeconds ?? 30) };
+    // The notifying task's own attempt counts too: `retry.maxAttempts` failures in all, wherever they ran.
+    const failures = (existing?.attempts.filter((a) => a.outcome === "failed").length ?? 0) + 1;
+    if (failure.kind === "transient" && failures >= config.notification.retry.maxAttempts) {
+      throw new DeliveryError(
+        "permanent",
+        `gave up after ${failures} failed attempts: ${failure.message}`,
+        failure.status,
+      );
+    }
     throw failure;
   }
 }

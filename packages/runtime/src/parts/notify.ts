@@ -13,8 +13,9 @@ export const breakers = (rt: Runtime) =>
   rt.part("breakers", () => new BreakerStore(db(rt), rt.config().storage.tableName));
 
 /**
- * The notification port every step uses: it records the NotificationRequest and starts the notify
- * machine, and never throws (a notification problem must not fail a remediation).
+ * The notification port every step uses: it records the NotificationRequest, delivers it from the
+ * calling function with the deliver task's breakers and channels, starts the notify machine only to
+ * retry what was not delivered, and never throws (a notification problem must not fail a remediation).
  */
 export const notifier = (rt: Runtime) =>
   rt.part(
@@ -25,6 +26,14 @@ export const notifier = (rt: Runtime) =>
         notifications: notifications(rt),
         sfn: stepFunctions(rt),
         stateMachineArn: machineArn(rt, "notify"),
+        inline: {
+          get breakers() {
+            return breakers(rt);
+          },
+          get channels() {
+            return channels(rt);
+          },
+        },
       }),
   );
 
