@@ -54,8 +54,10 @@ export interface NotifierDeps {
 interface Handover {
   receiver: string;
   hop: number;
-  /** Seconds to wait before its first attempt: the backoff after the task's failure, or a Retry-After. */
-  waitSeconds?: number;
+  /** The task's attempt failed: the first attempt waits the machine's first backoff interval. */
+  backoff?: true;
+  /** The task's attempt was rate limited: the first attempt waits the channel's Retry-After. */
+  retryAfterSeconds?: number;
 }
 
 const TIMED_OUT = Symbol("timed out");
@@ -116,7 +118,7 @@ export class Notifier implements NotificationPort {
       notifications: this.deps.notifications,
       ...this.deps.inline,
     };
-    const backoff = { receiver, hop: 0, waitSeconds: backoffSeconds(config) };
+    const backoff: Handover = { receiver, hop: 0, backoff: true };
     const attempt = deliver(deps, { notificationId: id, receiver, hop: 0 });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
@@ -154,7 +156,7 @@ export class Notifier implements NotificationPort {
           case "delivered":
             return undefined;
           case "rateLimited":
-            return { receiver, hop: 0, waitSeconds: result.retryAfterSeconds };
+            return { receiver, hop: 0, retryAfterSeconds: result.retryAfterSeconds };
           case "breakerOpen":
             // Recorded as FellBack; the machine delivers to the fallback (which may fall back in turn).
             return { receiver: result.fallback, hop: result.hop };
@@ -251,12 +253,6 @@ export class Notifier implements NotificationPort {
       deliveries,
     };
   }
-}
-
-/** The notify machine's first Retry interval with full jitter (at least 1 s), as after a failed attempt there. */
-function backoffSeconds(config: Config): number {
-  const interval = Math.max(1, Math.round(config.notification.retry.initialBackoff / 1000));
-  return Math.max(1, Math.round(Math.random() * interval));
 }
 
 function notificationId(input: NotifyInput, now: Date): string {
