@@ -113,6 +113,9 @@ export class Notifier implements NotificationPort {
   private async deliverInline(id: string, receiver: string, config: Config): Promise<Handover | undefined> {
     const settings = config.notification.inlineDelivery;
     if (!this.deps.inline || !settings.enabled) return { receiver, hop: 0 };
+    // A function that does not carry the receiver's channel (the schedule has no Slack client) hands over.
+    const type = config.notification.receivers.find((r) => r.name === receiver)?.type;
+    if (!type || !this.deps.inline.channels[type]) return { receiver, hop: 0 };
     const deps: DeliverDeps = {
       config: this.deps.config,
       notifications: this.deps.notifications,
@@ -144,7 +147,10 @@ export class Notifier implements NotificationPort {
     switch (result) {
       case TIMED_OUT:
         // The attempt may still reach the channel; it records what it learns, and the machine's first
-        // attempt comes a backoff later and delivers only if that record does not say Delivered.
+        // attempt comes a backoff later and delivers only if that record does not say Delivered. (On
+        // Lambda a container frozen after the task returns finishes it on its next invocation, if ever;
+        // then the record simply lacks it, and the machine delivers at least once, as its own task
+        // timing out after a post would.)
         attempt.catch(() => undefined);
         logger.info("inline delivery timed out; the notify machine retries", {
           notificationId: id,

@@ -191,7 +191,9 @@ export const FUNCTIONS = {
     table: READ_WRITE,
     starts: ["notify"],
     resumesExecutions: true,
-    ...NOTIFIES,
+    // It delivers to the log and webhooks itself; Slack (no client in its bundle) via the notify machine.
+    secrets: [],
+    webhookSecrets: true,
     files: ["kubeconfigs"],
   },
   "execution-closed": {
