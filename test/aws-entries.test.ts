@@ -28,6 +28,26 @@ current-context: sim
 const crashLoop = (namespace: string, deployment: string) =>
   webhook([{ labels: { alertname: "KubePodCrashLooping", severity: "critical", namespace, deployment } }]);
 
+/**
+ * Every notification goes to the log, which the notifying function delivers itself, and to a webhook
+ * that never answers, which it cannot: the notify machine then retries and dead-letters it. So each
+ * notifying function exercises both its own delivery and the StartExecution of the retry path, and
+ * reads the webhook's signing secret from SSM.
+ */
+const NOTIFICATION = {
+  receivers: [
+    { name: "log", type: "log" },
+    { name: "pager", type: "webhook", url: "http://127.0.0.1:1/unreachable" },
+  ],
+  route: {
+    receiver: "log",
+    routes: [
+      { match: {}, receiver: "log", continue: true },
+      { match: {}, receiver: "pager" },
+    ],
+  },
+};
+
 /** Grants the suite cannot exercise, with why; anything else granted and never used is flagged. */
 const UNEXERCISED: Partial<Record<FunctionName, Record<string, string>>> = {
   "task-enrich": {
@@ -122,7 +142,7 @@ describe("the AWS entries at Level 1 (observe)", () => {
     world = await startLambdaWorld({
       dynamoEndpoint: inject("dynamoEndpoint"),
       kubeconfig: kubeconfigFor(cluster.url),
-      config: { remediationOrchestrator: { dryRun: true } },
+      config: { remediationOrchestrator: { dryRun: true }, notification: NOTIFICATION },
       timeScale: 0.01,
     });
   }, 120_000);
@@ -216,6 +236,7 @@ describe("the AWS entries at Level 4 (automate) and Level 3 (approve)", () => {
         remediationOrchestrator: { dryRun: false, newWorkflowsDryRun: false },
         aianalysis: { rego: { policy: sourcePath("starter"), confidenceThreshold: 0.6 } },
         effectivenessMonitor: { stabilizationWindow: "30s" },
+        notification: NOTIFICATION,
       },
       timeScale: 0.01,
     });

@@ -1,9 +1,17 @@
 import { SendTaskSuccessCommand } from "@aws-sdk/client-sfn";
 import { isTerminal } from "@kubernaut/core";
-import { type SlackStandIn, startSlackStandIn } from "@kubernaut/notify";
+import {
+  type Channel,
+  createChannels,
+  Notifier,
+  type NotifyInput,
+  type SlackStandIn,
+  startSlackStandIn,
+} from "@kubernaut/notify";
+import { LOCAL_NOTIFY_STATE_MACHINE_ARN } from "@kubernaut/pipeline";
 import { approvalIdFor } from "@kubernaut/store";
 import { metrics } from "@kubernaut/telemetry";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { webhook } from "./support/alerts";
 import { fixture } from "./support/fixtures";
 import { createPipelineHarness, type PipelineHarness } from "./support/pipeline";
@@ -50,6 +58,8 @@ describe("notifications through the notify state machine", () => {
       },
       { tune: (config) => Object.assign(config.notification.circuitBreaker, { openFor: 2_000 }) },
     );
+    // The requests as the notifier creates them: most are delivered by the task and start no execution.
+    vi.spyOn(h.pipeline.notifications, "create");
   });
   afterEach(async () => {
     await h.pipeline.close();
@@ -58,11 +68,34 @@ describe("notifications through the notify state machine", () => {
   });
 
   const settle = () => h.pipeline.engine.idle();
-  const deliveries = async (type: string, key = "") => {
-    const [nr] = (await h.pipeline.engine.listExecutions()).filter((e) => e.name.includes(`-${type}${key}`));
-    const id = (JSON.parse(nr?.input ?? "{}") as { notificationId?: string }).notificationId ?? "";
-    return Object.fromEntries((await h.pipeline.notifications.deliveries(id)).map((d) => [d.receiver, d]));
-  };
+  const created = () =>
+    vi.mocked(h.pipeline.notifications.create).mock.calls.map(([notification]) => notification.id);
+  const idOf = (type: string, key = "") => created().find((id) => id.endsWith(`-${type}${key}`)) ?? "";
+  const deliveries = async (type: string, key = "") =>
+    Object.fromEntries(
+      (await h.pipeline.notifications.deliveries(idOf(type, key))).map((d) => [d.receiver, d]),
+    );
+  /** The notify executions started for a notification, by the receiver they deliver to. */
+  const executions = (type: string, key = "") =>
+    h.pipeline.engine
+      .listExecutions(LOCAL_NOTIFY_STATE_MACHINE_ARN)
+      .filter((e) => e.name.startsWith(`${idOf(type, key)}-`))
+      .map((e) => (JSON.parse(e.input) as { receiver: string }).receiver);
+  const posts = () => slack.calls.filter((c) => c.method === "chat.postMessage");
+  /** A notifier as a task builds it, with a clock of its own (so a retried task finds the same request). */
+  const taskNotifier = (
+    now: Date,
+    channels: Partial<ReturnType<typeof createChannels>> = createChannels(() => h.config, {}),
+  ) =>
+    new Notifier({
+      config: () => h.config,
+      notifications: h.pipeline.notifications,
+      sfn: h.pipeline.sfn,
+      stateMachineArn: LOCAL_NOTIFY_STATE_MACHINE_ARN,
+      inline: { breakers: h.pipeline.breakers, channels },
+      now: () => now,
+    });
+  const statusUpdate = (key: string): NotifyInput => ({ type: "StatusUpdate", subject: key, body: "b", key });
 
   it("routes a production P0 escalation to two receivers and a staging completion to one", async () => {
     await h.pipeline.notifier.notify({
@@ -161,6 +194,30 @@ describe("notifications through the notify state machine", () => {
       ["failed", undefined],
     ]);
     expect((await h.pipeline.notifications.deadLetters()).map((d) => d.receiver)).toEqual(["audit"]);
+    // The first 503 was the task's own attempt; one execution retried it and dead-lettered the 400.
+    expect(executions("Completion")).toEqual(["audit"]);
+  });
+
+  it("a refusal on the task's own attempt is a dead letter at once, without a notify execution", async () => {
+    hook.failWith(400);
+    await h.pipeline.notifier.notify({
+      type: "Completion",
+      priority: "Low",
+      subject: "refused",
+      body: "b",
+      context: { environment: "Production" },
+    });
+
+    const { audit } = await deliveries("Completion");
+    expect(audit).toMatchObject({
+      status: "DeadLetter",
+      error: "PermanentDeliveryError: 400: webhook audit",
+    });
+    expect(audit?.attempts.map((a) => [a.outcome, a.httpStatus])).toEqual([
+      ["failed", 400],
+      ["failed", undefined],
+    ]);
+    expect(executions("Completion")).toEqual([]);
   });
 
   it("a 429 with Retry-After is honoured before the next attempt", async () => {
@@ -197,6 +254,139 @@ describe("notifications through the notify state machine", () => {
     });
     // Production → the audit webhook, by the routing tree.
     expect(hook.received.map((r) => r.body.type)).toEqual(["DryRun"]);
+  });
+
+  it("a delivery the task makes itself starts no notify execution and is recorded as delivered", async () => {
+    await h.pipeline.notifier.notify(statusUpdate("inline"));
+
+    // Before any execution could run: the task delivered to both receivers on its own.
+    expect(posts()).toHaveLength(1);
+    expect(hook.received.map((r) => r.body.subject)).toEqual(["inline"]);
+    const records = await deliveries("StatusUpdate", "-inline");
+    expect(records.oncall).toMatchObject({ status: "Delivered", ref: { channel: "#oncall" } });
+    expect(records.oncall?.attempts.map((a) => a.outcome)).toEqual(["delivered"]);
+    expect(records.audit?.status).toBe("Delivered");
+    expect(executions("StatusUpdate", "-inline")).toEqual([]);
+  });
+
+  it("a failed inline attempt starts exactly one notify execution, for that receiver, which delivers after the backoff", async () => {
+    slack.fail({ status: 500, times: 1 });
+    await h.pipeline.notifier.notify(statusUpdate("retry"));
+    await settle();
+
+    expect(executions("StatusUpdate", "-retry")).toEqual(["oncall"]);
+    const { oncall, audit } = await deliveries("StatusUpdate", "-retry");
+    expect(oncall?.status).toBe("Delivered");
+    expect(oncall?.attempts.map((a) => [a.outcome, a.httpStatus])).toEqual([
+      ["failed", 500],
+      ["delivered", undefined],
+    ]);
+    expect(audit?.attempts.map((a) => a.outcome)).toEqual(["delivered"]);
+    expect(posts()).toHaveLength(2);
+  });
+
+  it("an open breaker hands the delivery to the notify machine, which falls back without trying the channel", async () => {
+    await h.pipeline.breakers.write(
+      "oncall",
+      { state: "open", consecutiveFailures: 3, openUntil: Date.now() + 60_000 },
+      0,
+    );
+    await h.pipeline.notifier.notify(statusUpdate("open"));
+    await settle();
+
+    expect(executions("StatusUpdate", "-open")).toEqual(["log"]);
+    const { oncall, log } = await deliveries("StatusUpdate", "-open");
+    expect(oncall).toMatchObject({
+      status: "FellBack",
+      attempts: [expect.objectContaining({ outcome: "breakerOpen" })],
+    });
+    expect(log?.status).toBe("Delivered");
+    expect(posts()).toEqual([]);
+  });
+
+  it("a retried task delivers once: after its inline delivery, and after handing a failure to the notify machine", async () => {
+    const at = new Date("2026-01-01T00:00:00Z");
+    await taskNotifier(at).notify(statusUpdate("twice"));
+    await taskNotifier(at).notify(statusUpdate("twice"));
+    await settle();
+    expect(posts()).toHaveLength(1);
+    expect(hook.received).toHaveLength(1);
+    expect(executions("StatusUpdate", "-twice")).toEqual([]);
+
+    slack.fail({ status: 500, times: 1 });
+    const later = new Date("2026-01-01T00:01:00Z");
+    await taskNotifier(later).notify(statusUpdate("handed"));
+    await taskNotifier(later).notify(statusUpdate("handed"));
+    await settle();
+    // One failed post, one delivered by the one execution; the retried task only found that execution.
+    expect(posts()).toHaveLength(3);
+    expect(hook.received).toHaveLength(2);
+    expect((await deliveries("StatusUpdate", "-handed")).oncall?.attempts.map((a) => a.outcome)).toEqual([
+      "failed",
+      "delivered",
+    ]);
+    expect(h.pipeline.engine.listExecutions(LOCAL_NOTIFY_STATE_MACHINE_ARN)).toHaveLength(1);
+  });
+
+  it("an inline attempt slower than its timeout is handed over; the notify machine does not post it again", async () => {
+    h.config.notification.inlineDelivery.timeout = 100;
+    const channels = createChannels(() => h.config, {});
+    const slow: Channel = {
+      deliver: async (notification, target) => {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return channels.slack.deliver(notification, target);
+      },
+    };
+    await taskNotifier(new Date(), { ...channels, slack: slow }).notify(statusUpdate("slow"));
+    // The task waited its timeout, not the channel: Slack has not been called yet.
+    expect(posts()).toEqual([]);
+    await settle();
+
+    expect(executions("StatusUpdate", "-slow")).toEqual(["oncall"]);
+    expect(posts()).toHaveLength(1);
+    const { oncall } = await deliveries("StatusUpdate", "-slow");
+    expect(oncall?.status).toBe("Delivered");
+    expect(oncall?.attempts.map((a) => a.outcome)).toEqual(["delivered"]);
+  });
+
+  it("a function without the receiver's channel (the schedule carries no Slack client) hands that receiver over", async () => {
+    const { log, webhook } = createChannels(() => h.config, {});
+    await taskNotifier(new Date(), { log, webhook }).notify(statusUpdate("plain"));
+    await settle();
+
+    expect(executions("StatusUpdate", "-plain")).toEqual(["oncall"]);
+    const { oncall, audit } = await deliveries("StatusUpdate", "-plain");
+    expect(oncall?.attempts.map((a) => a.outcome)).toEqual(["delivered"]);
+    expect(audit?.attempts.map((a) => a.outcome)).toEqual(["delivered"]);
+    expect(posts()).toHaveLength(1);
+  });
+
+  it("with inline delivery off, every receiver goes through the notify machine as before", async () => {
+    h.config.notification.inlineDelivery.enabled = false;
+    await h.pipeline.notifier.notify(statusUpdate("off"));
+    await settle();
+
+    expect(executions("StatusUpdate", "-off").sort()).toEqual(["audit", "oncall"]);
+    expect(posts()).toHaveLength(1);
+    expect(hook.received.map((r) => r.body.subject)).toEqual(["off"]);
+  });
+
+  it("a notification problem never fails the task: with the table and the machine unreachable, notify resolves", async () => {
+    const broken = new Notifier({
+      config: () => h.config,
+      notifications: h.pipeline.notifications,
+      sfn: h.pipeline.sfn,
+      stateMachineArn: "arn:aws:states:us-east-1:000000000000:stateMachine:missing",
+      inline: {
+        breakers: h.pipeline.breakers,
+        channels: {
+          ...createChannels(() => h.config, {}),
+          slack: { deliver: () => Promise.reject(new Error("down")) },
+        },
+      },
+    });
+    vi.spyOn(h.pipeline.notifications, "delivery").mockRejectedValue(new Error("table unreachable"));
+    await expect(broken.notify(statusUpdate("broken"))).resolves.toBeUndefined();
   });
 
   it("an approval request posts Slack buttons that carry the request id, never the task token", async () => {

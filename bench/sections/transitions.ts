@@ -279,7 +279,7 @@ export async function benchTransitions(
           unit: "",
           value: spread(runs.map((r) => r.pipelineTransitions)),
           target: { of: "value", op: "<=", limit: TARGETS[path] },
-          note: `${runs[0]?.states.join(" → ")}. Pipeline state machine only; its notifications add ${formatNumber(notify)} notify-machine transitions (${median(runs.map((r) => r.notifyExecutions))} executions)${clean ? "" : "; WARNING: a run had retries or more than one rollout check"}.`,
+          note: `${runs[0]?.states.join(" → ")}. Pipeline state machine only; its notifications are delivered by the tasks themselves and add ${formatNumber(notify)} notify-machine transitions (${median(runs.map((r) => r.notifyExecutions))} retry executions)${clean ? "" : "; WARNING: a run had retries or more than one rollout check"}.`,
           why: "the path enters more states than budgeted (see the sequence).",
           close:
             "merge adjacent Choice states into the preceding task's result handling, or route inside one Choice.",
@@ -309,9 +309,9 @@ export async function benchTransitions(
           value: spread(per1000),
           target: { of: "value", op: "<=", limit: 0.5 },
           note: `Step Functions ${part("sfn")} + Lambda ${part("lambda")} (${inv} invocations, ${formatNumber(gbs)} GB-s) + DynamoDB ${part("dynamo")} (${formatNumber(median(runs.map((r) => r.dynamo.readUnits)))} RRU, ${formatNumber(median(runs.map((r) => r.dynamo.writeUnits)))} WRU) + HTTP API ${part("httpApi")}.`,
-          why: `Step Functions is $${sfnShare.toFixed(3)} of it: ${transitionsTotal} transitions, of which ${formatNumber(median(runs.map((r) => r.notifyTransitions)))} are the ${notifyCount} notify-machine execution(s) its notifications start. DynamoDB is $${dynamoShare.toFixed(3)}: every write to the RemediationRequest is billed by the whole item (${formatNumber(median(runs.map((r) => r.itemBytes)) / 1024)} KB at the end: the analysis and its evidence live on it), doubled inside transactions, and rewritten in each of the three indexes it appears in, which project ALL attributes.`,
+          why: `Step Functions is $${sfnShare.toFixed(3)} of it: ${transitionsTotal} transitions, of which ${formatNumber(median(runs.map((r) => r.notifyTransitions)))} are the ${notifyCount} notify-machine execution(s) started to retry a notification (the tasks deliver them: that time and those writes are in the tasks' Lambda and DynamoDB figures). DynamoDB is $${dynamoShare.toFixed(3)}: every write to the RemediationRequest is billed by the whole item (${formatNumber(median(runs.map((r) => r.itemBytes)) / 1024)} KB at the end: the analysis and its evidence live on it), doubled inside transactions, and rewritten in each of the three indexes it appears in, which project ALL attributes.`,
           close:
-            "deliver a notification from the task itself and start a notify execution only to retry a failed delivery (3 transitions, $0.075 per 1,000 notifications, saved in the common case); keep the evidence and other write-once documents in their own items and project only the attributes each index serves (KEYS_ONLY / INCLUDE), so a phase change rewrites about 1 KB instead of the whole record.",
+            "keep the evidence and other write-once documents in their own items and project only the attributes each index serves (KEYS_ONLY / INCLUDE), so a phase change rewrites about 1 KB instead of the whole record.",
         }),
       );
     }
@@ -332,7 +332,7 @@ export async function benchTransitions(
       figures,
       details: {
         method:
-          "one remediation at a time on the simulator (bad rollout → crashloop-rollback-v1, starter policy), engine idle between; transitions = StateEntered events of the execution's history; Lambda durations = task handler wall time (ingest, approvals, assess timed around the call; notify tasks from their history), billed per ms rounded up at the memory in stacks/*.ts; DynamoDB units as DynamoDB Local reports them",
+          "one remediation at a time on the simulator (bad rollout → crashloop-rollback-v1, starter policy), engine idle between; transitions = StateEntered events of the execution's history; Lambda durations = task handler wall time, which includes the task's own delivery of its notifications (ingest, approvals, assess timed around the call, their notifications likewise; notify-machine tasks, which only retry, from their history), billed per ms rounded up at the memory in stacks/*.ts; DynamoDB units as DynamoDB Local reports them",
         prices: PRICES,
         memoryMb: MEMORY_MB,
         options,

@@ -39,6 +39,7 @@ describe("parseConfig", () => {
       maxBackoff: 480_000,
     });
     expect(config.notification.circuitBreaker).toEqual({ failureThreshold: 3, openFor: 30_000 });
+    expect(config.notification.inlineDelivery).toEqual({ enabled: true, timeout: 2_000 });
     expect(config.gateway.maxBodyBytes).toBe(262_144);
     expect(config.server.port).toBe(8787);
   });

@@ -298,6 +298,18 @@ export const ConfigSchema = z
           .object({ failureThreshold: count(3), openFor: duration("30s", { min: "1s", max: "1h" }) })
           .strict()
           .prefault({}),
+        /**
+         * The notifying task delivers each notification itself first; the notify machine is started only
+         * to retry what that attempt did not deliver. The timeout bounds how long a slow channel may hold
+         * the task (and an HTTP answer, such as Slack's 3-second interaction deadline) before handing over.
+         */
+        inlineDelivery: z
+          .object({
+            enabled: z.boolean().default(true),
+            timeout: duration("2s", { min: "100ms", max: "10s" }),
+          })
+          .strict()
+          .prefault({}),
         receivers: z.array(ReceiverConfig).default([{ name: "log", type: "log" }]),
         route: Route.default({ receiver: "log", match: {}, continue: false, routes: [] }),
         /** The same target remediated more than `maxRemediations` times within `window` raises an Escalation. */

@@ -1,6 +1,8 @@
 /**
- * The notify state machine (DESIGN §2): one execution per notification and receiver, off the
- * remediation's critical path. Retry does the backoff (30 s doubling to 480 s with full jitter, 5
+ * The notify state machine (DESIGN §2): the retry path of one notification to one receiver, started
+ * by the notifying task only when its own delivery attempt did not deliver (or inline delivery is off).
+ * A handed-over delivery first waits what the machine would have waited after that attempt (the first
+ * backoff interval, or a 429's `retryAfterSeconds`): the task's attempt is the first. Retry does the backoff (30 s doubling to 480 s with full jitter, 5
  * attempts by default); a 429 waits its Retry-After and tries again; an open breaker hands the message to
  * the receiver's fallback (finally the log); whatever cannot be delivered becomes a dead letter with its
  * attempt history. Written once as JSONPath ASL, deployed by SST and run unchanged by the local engine.
@@ -26,8 +28,18 @@ export function buildNotifyDefinition(options: NotifyDefinitionOptions) {
   return {
     Comment:
       "Kubernaut notification delivery: deliver with retries, honour Retry-After, fall back past open breakers, dead-letter the rest",
-    StartAt: "Deliver",
+    StartAt: "Start",
     States: {
+      Start: {
+        Type: "Choice",
+        Choices: [
+          { Variable: "$.retryAfterSeconds", IsPresent: true, Next: "WaitRetryAfter" },
+          { Variable: "$.backoff", IsPresent: true, Next: "Backoff" },
+        ],
+        Default: "Deliver",
+      },
+      WaitRetryAfter: { Type: "Wait", SecondsPath: "$.retryAfterSeconds", Next: "Deliver" },
+      Backoff: { Type: "Wait", Seconds: seconds(options.retry.initialBackoffMs), Next: "Deliver" },
       Deliver: {
         Type: "Task",
         Resource: "arn:aws:states:::lambda:invoke",

@@ -10,7 +10,8 @@ export interface DeliverDeps {
   config: () => Config;
   notifications: NotificationStore;
   breakers: BreakerStore;
-  channels: Record<ReceiverConfig["type"], Channel>;
+  /** The channels this function carries; the notify machine's deliver function carries them all. */
+  channels: Partial<Record<ReceiverConfig["type"], Channel>>;
   now?: () => number;
 }
 
@@ -53,6 +54,9 @@ export async function deliver(deps: DeliverDeps, rawInput: unknown): Promise<Del
     throw new DeliveryError("permanent", `gave up after ${existing?.attempts.length} attempts`);
   }
 
+  const channel = deps.channels[receiver.type];
+  if (!channel) throw new DeliveryError("permanent", `this function carries no ${receiver.type} channel`);
+
   const settings: BreakerSettings = {
     failureThreshold: config.notification.circuitBreaker.failureThreshold,
     openForMs: config.notification.circuitBreaker.openFor,
@@ -79,7 +83,6 @@ export async function deliver(deps: DeliverDeps, rawInput: unknown): Promise<Del
     }
   }
 
-  const channel = deps.channels[receiver.type];
   const slackChannel = notification.deliveries.find((d) => d.receiver === receiver.name)?.channel;
   const original = notification.replaces
     ? await deps.notifications.delivery(notification.replaces, receiver.name)
@@ -121,6 +124,15 @@ export async function deliver(deps: DeliverDeps, rawInput: unknown): Promise<Del
       await recordBreaker(deps.breakers, receiver.name, "failure", now(), settings);
     if (failure.kind === "rateLimited")
       return { outcome: "rateLimited", retryAfterSeconds: Math.max(1, failure.retryAfterSeconds ?? 30) };
+    // The notifying task's own attempt counts too: `retry.maxAttempts` failures in all, wherever they ran.
+    const failures = (existing?.attempts.filter((a) => a.outcome === "failed").length ?? 0) + 1;
+    if (failure.kind === "transient" && failures >= config.notification.retry.maxAttempts) {
+      throw new DeliveryError(
+        "permanent",
+        `gave up after ${failures} failed attempts: ${failure.message}`,
+        failure.status,
+      );
+    }
     throw failure;
   }
 }

@@ -3,6 +3,8 @@ import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from "@
 import type { Config } from "@kubernaut/config";
 import type { RemediationRequest } from "@kubernaut/core";
 import { logger, metrics } from "@kubernaut/telemetry";
+import { DeliveryError } from "./channels/errors";
+import { type DeliverDeps, type DeliverResult, deadLetter, deliver } from "./deliver";
 import type { NotificationStore } from "./records";
 import { routeNotification } from "./routing";
 import {
@@ -40,12 +42,33 @@ export interface NotifierDeps {
   notifications: NotificationStore;
   sfn: SFNClient;
   stateMachineArn: string;
+  /**
+   * What the deliver task uses (breakers and channels), for delivering from the notifying task itself.
+   * Without it every delivery goes through the notify machine.
+   */
+  inline?: Pick<DeliverDeps, "breakers" | "channels">;
   now?: () => Date;
 }
 
+/** Where the notify machine takes over a delivery the task did not complete. */
+interface Handover {
+  receiver: string;
+  hop: number;
+  /** The task's attempt failed: the first attempt waits the machine's first backoff interval. */
+  backoff?: true;
+  /** The task's attempt was rate limited: the first attempt waits the channel's Retry-After. */
+  retryAfterSeconds?: number;
+}
+
+const TIMED_OUT = Symbol("timed out");
+
 /**
- * Records a NotificationRequest, routes it, and starts one notify execution per receiver. Ids and
- * execution names derive from the remediation and type, so a retried task notifies once.
+ * Records a NotificationRequest, routes it, and delivers it to each receiver from the calling task
+ * with the deliver task's own one-attempt code (same breaker, same delivery record); a notify execution
+ * is started only for a receiver that attempt did not deliver, to do the retries, the fallback and the
+ * dead letter. Ids and execution names derive from the remediation and type, so a retried task notifies
+ * once: it finds the request, skips deliveries already recorded as delivered, and restarts an execution
+ * only by its name (StartExecution of an existing name is a no-op).
  */
 export class Notifier implements NotificationPort {
   constructor(private readonly deps: NotifierDeps) {}
@@ -71,23 +94,105 @@ export class Notifier implements NotificationPort {
     const existing = await this.deps.notifications.get(id);
     const original = input.replaces ? await this.deps.notifications.get(input.replaces) : undefined;
     const notification = existing ?? this.build(id, input, config, now, original);
-    if (!existing) await this.deps.notifications.create(notification);
+    const fresh = !existing && (await this.deps.notifications.create(notification));
     await Promise.all(
       notification.deliveries.map(async ({ receiver }) => {
-        try {
-          await this.deps.sfn.send(
-            new StartExecutionCommand({
-              stateMachineArn: this.deps.stateMachineArn,
-              name: executionName(id, receiver),
-              input: JSON.stringify({ notificationId: id, receiver, hop: 0 }),
-            }),
-          );
-        } catch (error) {
-          if (!(error instanceof ExecutionAlreadyExists)) throw error;
-        }
+        const handover = fresh
+          ? await this.deliverInline(id, receiver, config)
+          : await this.resume(id, receiver);
+        if (handover) await this.startRetries(id, receiver, handover);
       }),
     );
-    if (rr) logger.debug("notification enqueued", { id, remediationId: rr.id });
+    if (rr) logger.debug("notification sent", { id, remediationId: rr.id });
+  }
+
+  /**
+   * One attempt from the task, bounded by `inlineDelivery.timeout`. Delivered, or dead-lettered on a
+   * permanent refusal (what the machine's Catch would do), it is done; anything else is handed over.
+   */
+  private async deliverInline(id: string, receiver: string, config: Config): Promise<Handover | undefined> {
+    const settings = config.notification.inlineDelivery;
+    if (!this.deps.inline || !settings.enabled) return { receiver, hop: 0 };
+    // A function that does not carry the receiver's channel (the schedule has no Slack client) hands over.
+    const type = config.notification.receivers.find((r) => r.name === receiver)?.type;
+    if (!type || !this.deps.inline.channels[type]) return { receiver, hop: 0 };
+    const deps: DeliverDeps = {
+      config: this.deps.config,
+      notifications: this.deps.notifications,
+      ...this.deps.inline,
+    };
+    const backoff: Handover = { receiver, hop: 0, backoff: true };
+    const attempt = deliver(deps, { notificationId: id, receiver, hop: 0 });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+      timer = setTimeout(() => resolve(TIMED_OUT), settings.timeout);
+    });
+    let result: DeliverResult | typeof TIMED_OUT;
+    try {
+      result = await Promise.race([attempt, timeout]);
+    } catch (error) {
+      if (error instanceof DeliveryError && error.kind === "permanent") {
+        await deadLetter(deps, {
+          notificationId: id,
+          receiver,
+          error: { Error: error.name, Cause: error.message },
+        });
+        return undefined;
+      }
+      // Transient (the channel, or the table): the machine retries after the first backoff.
+      return backoff;
+    } finally {
+      clearTimeout(timer);
+    }
+    switch (result) {
+      case TIMED_OUT:
+        // The attempt may still reach the channel; it records what it learns, and the machine's first
+        // attempt comes a backoff later and delivers only if that record does not say Delivered. (On
+        // Lambda a container frozen after the task returns finishes it on its next invocation, if ever;
+        // then the record simply lacks it, and the machine delivers at least once, as its own task
+        // timing out after a post would.)
+        attempt.catch(() => undefined);
+        logger.info("inline delivery timed out; the notify machine retries", {
+          notificationId: id,
+          receiver,
+        });
+        return backoff;
+      default:
+        switch (result.outcome) {
+          case "delivered":
+            return undefined;
+          case "rateLimited":
+            return { receiver, hop: 0, retryAfterSeconds: result.retryAfterSeconds };
+          case "breakerOpen":
+            // Recorded as FellBack; the machine delivers to the fallback (which may fall back in turn).
+            return { receiver: result.fallback, hop: result.hop };
+        }
+    }
+  }
+
+  /**
+   * A retried task: whatever its first run did is on the delivery record. Delivered or dead-lettered →
+   * nothing to do; otherwise the execution is (re)started by name, a no-op if it already runs.
+   */
+  private async resume(id: string, receiver: string): Promise<Handover | undefined> {
+    const record = await this.deps.notifications.delivery(id, receiver);
+    if (record?.status === "Delivered" || record?.status === "DeadLetter") return undefined;
+    return { receiver, hop: 0 };
+  }
+
+  /** The notify machine for one receiver, named by the notification and the routed receiver. */
+  private async startRetries(id: string, receiver: string, handover: Handover): Promise<void> {
+    try {
+      await this.deps.sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.deps.stateMachineArn,
+          name: executionName(id, receiver),
+          input: JSON.stringify({ notificationId: id, ...handover }),
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ExecutionAlreadyExists)) throw error;
+    }
   }
 
   private build(

@@ -84,6 +84,17 @@ const READ_WRITE: readonly TableAction[] = ["GetItem", "Query", "PutItem", "Upda
 /** A task reads its remediation and writes it (with its audit event) by key; only some query. */
 const TASK_TABLE: readonly TableAction[] = ["GetItem", "PutItem", "UpdateItem"];
 
+/**
+ * A function that notifies delivers each notification itself first (the notify machine only retries),
+ * so it reads the channels' secrets the deliver function reads: the Slack bot token and each webhook
+ * receiver's signing secret. Its table grants already cover the delivery record and the breaker (Get,
+ * Put, Update by key).
+ */
+const NOTIFIES = {
+  secrets: ["slackBotToken"],
+  webhookSecrets: true,
+} as const satisfies Partial<FunctionSpec>;
+
 /** The pipeline's task functions (one per TaskFunction of packages/pipeline/src/definition). */
 const task = (
   name: string,
@@ -135,6 +146,7 @@ export const FUNCTIONS = {
     starts: ["notify"],
     resumesExecutions: true,
     secrets: ["apiTokens", "slackBotToken", "slackSigningSecret"],
+    webhookSecrets: true,
     files: ["approvalPolicy", "workflowCatalog"],
   },
   console: {
@@ -145,7 +157,8 @@ export const FUNCTIONS = {
     table: READ_WRITE,
     starts: ["notify"],
     resumesExecutions: true,
-    secrets: ["apiTokens", "consoleSecret", "consoleOidc"],
+    secrets: ["apiTokens", "consoleSecret", "consoleOidc", "slackBotToken"],
+    webhookSecrets: true,
     files: ["approvalPolicy", "workflowCatalog"],
   },
   agents: {
@@ -156,7 +169,8 @@ export const FUNCTIONS = {
     table: [...READ_WRITE, "DeleteItem"],
     starts: ["pipeline", "intake", "notify"],
     resumesExecutions: true,
-    secrets: ["webhookToken", "apiTokens"],
+    secrets: ["webhookToken", "apiTokens", "slackBotToken"],
+    webhookSecrets: true,
     files: ["approvalPolicy", "workflowCatalog"],
   },
   a2a: {
@@ -177,7 +191,9 @@ export const FUNCTIONS = {
     table: READ_WRITE,
     starts: ["notify"],
     resumesExecutions: true,
+    // It delivers to the log and webhooks itself; Slack (no client in its bundle) via the notify machine.
     secrets: [],
+    webhookSecrets: true,
     files: ["kubeconfigs"],
   },
   "execution-closed": {
@@ -212,6 +228,7 @@ export const FUNCTIONS = {
   "task-request-approval": task("request-approval", {
     description: "Create the RemediationApprovalRequest holding the task token, and notify",
     starts: ["notify"],
+    ...NOTIFIES,
   }),
   "task-execute": task("execute", {
     description: "Execute the workflow on the cluster under a per-target lease",
@@ -219,6 +236,7 @@ export const FUNCTIONS = {
     // The fingerprint's history decides an oscillation escalation.
     table: READ_WRITE,
     starts: ["notify"],
+    ...NOTIFIES,
     files: ["kubeconfigs", "workflowCatalog"],
   }),
   "task-execute-step": task("execute-step", {
@@ -234,10 +252,12 @@ export const FUNCTIONS = {
   "task-record-outcome": task("record-outcome", {
     description: "Record the outcome, schedule the assessment, release the lease, notify",
     starts: ["notify"],
+    ...NOTIFIES,
   }),
   "task-finish": task("finish", {
     description: "End a remediation that does not execute (or failed): outcome, hold, notification",
     starts: ["notify"],
+    ...NOTIFIES,
     // A dry run shows every step of the workflow it would have run.
     files: ["workflowCatalog"],
   }),

@@ -11,7 +11,7 @@ import { decisionSender, pipelineStarter } from "./parts/aws";
 import { catalog } from "./parts/catalog";
 import { clusters } from "./parts/cluster";
 import { model } from "./parts/model";
-import { breakers, channels, notifications, notifier } from "./parts/notify";
+import { breakers, channels, notifications, notifier, plainNotifier } from "./parts/notify";
 import { approvalPolicy, classifier } from "./parts/policy";
 import { approvals, assessments, intakes, leases, remediations, suggestions, trust } from "./parts/store";
 import type { Runtime } from "./runtime";
@@ -149,9 +149,10 @@ export const effectivenessMonitor = (rt: Runtime) => () =>
     assessments: assessments(rt),
     trust: trust(rt),
     ...(hasCluster(rt) ? { cluster: clusters(rt) } : {}),
-    // The monitor hands over the remediation it just completed: announcing it needs no read.
+    // The monitor hands over the remediation it just completed, so announcing it needs no read; the
+    // schedule stays small: its notifier carries no Slack client (Slack goes through the notify machine).
     notify: (id, rr) =>
-      rr ? announceAssessed(notifier(rt), rr) : notifyAssessed(remediations(rt), notifier(rt), id),
+      rr ? announceAssessed(plainNotifier(rt), rr) : notifyAssessed(remediations(rt), plainNotifier(rt), id),
     ...(rt.adapters.now ? { now: rt.adapters.now } : {}),
   });
 

@@ -134,6 +134,8 @@ export async function startLambdaWorld(options: {
     ]),
     // stacks/console.ts generates the session secret at deploy time.
     [`${PREFIX}/console-secret`]: randomBytes(32).toString("hex"),
+    // The signing secret of a webhook receiver named pager, for the worlds that configure one.
+    [`${PREFIX}/notify/webhook-pager`]: randomBytes(32).toString("hex"),
   });
   closers.push(ssm.close);
 

@@ -13,6 +13,20 @@ export function createChannels(
   env: Readonly<Record<string, string | undefined>>,
 ): Record<ReceiverConfig["type"], Channel> {
   const initial = config();
+  return {
+    ...createPlainChannels(config, env),
+    slack: new SlackChannel(initial.slack.botToken, initial.slack.apiUrl),
+  };
+}
+
+/**
+ * The channels that need no client library (the log and webhooks), for a function that must stay small
+ * (the every-minute schedule): it delivers to those itself and leaves Slack to the notify machine.
+ */
+export function createPlainChannels(
+  config: () => Config,
+  env: Readonly<Record<string, string | undefined>>,
+): Pick<Record<ReceiverConfig["type"], Channel>, "log" | "webhook"> {
   const secretFor = (name: string) => {
     const receiver = config().notification.receivers.find((r) => r.name === name);
     return (
@@ -20,9 +34,5 @@ export function createChannels(
       (receiver?.type === "webhook" ? receiver.secret : undefined)
     );
   };
-  return {
-    log: new LogChannel(),
-    slack: new SlackChannel(initial.slack.botToken, initial.slack.apiUrl),
-    webhook: new WebhookChannel(secretFor),
-  };
+  return { log: new LogChannel(), webhook: new WebhookChannel(secretFor) };
 }
