@@ -115,7 +115,7 @@ describe("completing an assessment", () => {
     };
   }
 
-  it("is one TransactWriteItems after the claim and one read of the remediation", async () => {
+  it("is one TransactWriteItems after the claim and one read of the remediation, then the statistics' own update", async () => {
     // Prepare
     const { store, assessments, trust, seed, deps, operations } = await setUp();
     await trust.get(WORKFLOW, "approve");
@@ -127,8 +127,9 @@ describe("completing an assessment", () => {
       run = await assessDue(deps);
     });
 
-    // Assess: the due query, the claim, the read, the transaction — nothing else.
-    expect(ops).toEqual(["Query", "UpdateItem", "GetItem", "TransactWriteItems"]);
+    // Assess: the due query, the claim, the read, the transaction, then the workflow's statistics apart
+    // (never inside a transaction: every assessment of a workflow writes that one record).
+    expect(ops).toEqual(["Query", "UpdateItem", "GetItem", "TransactWriteItems", "UpdateItem"]);
     expect(run?.processed).toEqual(["rr-one"]);
     expect(await store.get("rr-one")).toMatchObject({
       phase: "Completed",

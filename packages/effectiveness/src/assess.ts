@@ -277,7 +277,9 @@ async function recordAssessment(
   const { assessment, runId, result, effectiveness, statistics, now } = input;
   const id = assessment.remediationId;
   const completion = deps.assessments.completion(id, { ...effectiveness, at: now }, runId);
-  const count = statistics && deps.trust.countItem(assessment.workflowId, statistics.delta, statistics.extra);
+  // The workflow's statistics are counted in their own UpdateItem, not in the transaction: every
+  // assessment of a workflow writes its one record, and DynamoDB cancels concurrent transactions that
+  // touch the same item (TransactionConflict), which a sweep at concurrency 16 would hit constantly.
   const countApart = () =>
     statistics
       ? deps.trust.count(assessment.workflowId, statistics.delta, statistics.extra).catch(() => undefined)
@@ -292,21 +294,17 @@ async function recordAssessment(
       set: { effectiveness: { ...effectiveness, assessedAt: now.toISOString() } },
       event: "EffectivenessAssessed",
     };
-    let alongside = count ? [completion, count] : [completion];
+    const alongside = [completion];
     for (;;) {
       try {
         const completed = await deps.store.transition(id, change, MONITOR, effectiveness, {
           current: input.remediation,
           alongside,
         });
-        if (count && alongside.length === 1) await countApart();
+        await countApart();
         return { remediation: completed };
       } catch (error) {
-        if (error instanceof AlongsideConditionFailedError && error.index === 0) return "superseded";
-        if (error instanceof AlongsideConditionFailedError) {
-          alongside = [completion];
-          continue;
-        }
+        if (error instanceof AlongsideConditionFailedError) return "superseded";
         if (!(error instanceof ConcurrentUpdateError)) throw error;
         // Completed meanwhile (an operator, an earlier run) is the fallback below; still Verifying is a
         // race that kept being lost: the claim lapses and a later run tries again.
