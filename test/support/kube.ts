@@ -8,7 +8,7 @@ import {
   PRODUCT_USER,
   productKubeConfig,
 } from "@kubernaut/testcluster";
-import { AppsV1Api, CoreV1Api, KubeConfig, PolicyV1Api } from "@kubernetes/client-node";
+import { AppsV1Api, BatchV1Api, CoreV1Api, KubeConfig, PolicyV1Api } from "@kubernetes/client-node";
 import { inject } from "vitest";
 
 /**
@@ -32,6 +32,7 @@ export function kubeCluster(file: string) {
     suffix,
     core: kubeConfig.makeApiClient(CoreV1Api),
     apps: kubeConfig.makeApiClient(AppsV1Api),
+    batch: kubeConfig.makeApiClient(BatchV1Api),
     policy: kubeConfig.makeApiClient(PolicyV1Api),
     applyScenario: (yamlText: string, options: ApplyScenarioOptions = {}) =>
       applyScenario(kubeConfig, yamlText, { suffix, ...options }),
