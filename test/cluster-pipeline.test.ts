@@ -41,9 +41,9 @@ describe("a crash after the change, before Execute reported it", () => {
         clusterUrl: cluster.url,
         wrapHandlers: (handlers) => ({
           ...handlers,
-          // The step that changes the cluster (the Execute state only prepares since workflows have steps).
-          "execute-step": async (payload) => {
-            const result = await handlers["execute-step"](payload);
+          // The task that changes the cluster: Execute runs a workflow's first step (ExecuteStep the rest).
+          execute: async (payload) => {
+            const result = await handlers.execute(payload);
             if (crashes++ === 0)
               throw Object.assign(new Error("Sandbox.Timedout"), { name: "TransientError" });
             return result;
@@ -316,10 +316,11 @@ describe("a multi-step workflow retried by Step Functions", () => {
         clusterUrl: cluster.url,
         wrapHandlers: (handlers) => ({
           ...handlers,
-          "execute-step": async (payload) => {
+          // RestartPod is one step, which the Execute task runs.
+          execute: async (payload) => {
             attempts++;
             try {
-              return await handlers["execute-step"](payload);
+              return await handlers.execute(payload);
             } catch (error) {
               if (attempts > 1) throw error;
               throw Object.assign(new Error(`Sandbox.Timedout (${(error as Error).message})`), {

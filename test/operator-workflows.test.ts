@@ -214,16 +214,25 @@ describe("operator workflows from the catalog directory, end to end", () => {
 
   it("a crash between two steps: the retry resumes at the next step and does not redo the finished one", async () => {
     let crashed = 0;
+    let lastCrashed = 0;
     const { h, cluster } = await setUp(
       { "flush.yaml": workflow("scale-and-flush-v1", jobStep("shop/cache-tools:1.0")) },
       {
         wrapHandlers: (handlers) => ({
           ...handlers,
-          // Step 1 did its work and recorded it, then the Lambda died before answering.
+          // Step 1 (run by the Execute task) did its work and recorded it, then the Lambda died before
+          // answering.
+          execute: async (payload) => {
+            const result = await handlers.execute(payload);
+            if (crashed++ === 0) throw new TransientError("execute crashed after step 1");
+            return result;
+          },
+          // And ExecuteStep: it created step 2's Job (still running), then its Lambda died too; the
+          // retry finds that Job instead of creating another.
           "execute-step": async (payload) => {
             const result = await handlers["execute-step"](payload);
-            if ((payload as { step: number }).step === 0 && crashed++ === 0)
-              throw new TransientError("execute-step crashed after step 1");
+            if ((result as { waiting?: boolean } | undefined)?.waiting && lastCrashed++ === 0)
+              throw new TransientError("execute-step crashed after creating step 2's Job");
             return result;
           },
         }),
@@ -236,6 +245,7 @@ describe("operator workflows from the catalog directory, end to end", () => {
     const rr = await remediate(h);
 
     expect(crashed).toBe(2);
+    expect(lastCrashed).toBeGreaterThanOrEqual(2);
     expect(rr.phase).toBe("Verifying");
     // One write of step 1's scale and the completion stamp; one Job created.
     const patches = cluster.simulator.requests.filter(

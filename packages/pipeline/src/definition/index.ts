@@ -156,7 +156,7 @@ export function buildDefinition(options: DefinitionOptions) {
       Next: "Execute",
     },
     Execute: {
-      ...invoke("execute", {}, { next: "ExecuteStep", resultPath: "$.execution", timeoutSeconds: 300 }),
+      ...invoke("execute", {}, { next: "StepProgress", resultPath: "$.execution", timeoutSeconds: 300 }),
       // Another remediation holds the target's lease: a routing guard's Blocked, not a failure. The
       // workflow that would run is only at `observe` here (an override's): Level 2's DryRun.
       Catch: [

@@ -103,13 +103,13 @@ function startedRecord(run: WorkflowRun, index: number, at: string): StepResult 
 }
 
 /**
- * Execute (DESIGN §3.7), the part before the first step: take the per-target lease, enter Executing,
- * and record the WorkflowExecution (workflow id and version, absolute parameters, the pre-change spec
- * hash, the first step started). The steps follow one ExecuteStep state at a time (`executeStep`).
+ * Execute (DESIGN §3.7): take the per-target lease, enter Executing, record the WorkflowExecution
+ * (workflow id and version, absolute parameters, the pre-change spec hash, the first step started), and
+ * run the first step. Further steps follow one ExecuteStep state at a time (`executeStep`).
  * Retries are safe: the lease is re-entrant for its holder and a recorded execution is not recorded
  * again. Without a cluster configured it refuses with ExecutorUnavailable.
  */
-export async function execute(deps: PipelineDeps, remediationId: string): Promise<{ step: number }> {
+export async function execute(deps: PipelineDeps, remediationId: string): Promise<StepTransition> {
   let rr = await loadRemediation(deps, remediationId);
   const config = deps.config();
   const now = deps.now?.() ?? new Date();
@@ -165,7 +165,7 @@ export async function execute(deps: PipelineDeps, remediationId: string): Promis
     }
   }
   if (!deps.cluster || !workflow) throw new ExecutorUnavailableError(rr.analysis?.actionType);
-  if (rr.workflowExecution) return { step: 0 };
+  if (rr.workflowExecution) return executeStep(deps, remediationId, 0);
 
   const parameters = (override?.parameters ?? rr.analysis?.parameters ?? {}) as Record<
     string,
@@ -208,7 +208,9 @@ export async function execute(deps: PipelineDeps, remediationId: string): Promis
     },
     { set: { workflowExecution: execution } },
   );
-  return { step: 0 };
+  // The first step runs here rather than in its own ExecuteStep state: a one-step workflow (every
+  // built-in) costs the state machine no more transitions than before workflows had steps.
+  return executeStep(deps, remediationId, 0);
 }
 
 /** Where the state machine goes after a step: the next one, the same one again (a Job running), or verification. */
