@@ -100,6 +100,8 @@ beforeAll(async () => {
   )
     await new Promise((resolve) => setTimeout(resolve, 20));
   await e.stopEngine();
+  // An inline delivery that outlived its timeout (a loaded machine) still records its result.
+  await e.h.pipeline.notifier.settled();
   watch = new TableWatch(e.h.db, e.h.config.storage.tableName, new WriteSpy(e.h.db));
   await watch.baseline();
 }, 120_000);

@@ -73,6 +73,14 @@ const TIMED_OUT = Symbol("timed out");
 export class Notifier implements NotificationPort {
   constructor(private readonly deps: NotifierDeps) {}
 
+  /** Inline attempts that outlived their timeout and still run (they record what they learn). */
+  private readonly background = new Set<Promise<unknown>>();
+
+  /** Resolves once no timed-out inline attempt is still running: a process shutting down, or a test. */
+  async settled(): Promise<void> {
+    while (this.background.size > 0) await Promise.allSettled([...this.background]);
+  }
+
   async notify(input: NotifyInput): Promise<void> {
     try {
       await this.send(input);
@@ -151,7 +159,8 @@ export class Notifier implements NotificationPort {
         // Lambda a container frozen after the task returns finishes it on its next invocation, if ever;
         // then the record simply lacks it, and the machine delivers at least once, as its own task
         // timing out after a post would.)
-        attempt.catch(() => undefined);
+        this.background.add(attempt);
+        attempt.catch(() => undefined).finally(() => this.background.delete(attempt));
         logger.info("inline delivery timed out; the notify machine retries", {
           notificationId: id,
           receiver,
