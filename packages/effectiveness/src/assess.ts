@@ -294,24 +294,20 @@ async function recordAssessment(
       set: { effectiveness: { ...effectiveness, assessedAt: now.toISOString() } },
       event: "EffectivenessAssessed",
     };
-    const alongside = [completion];
-    for (;;) {
-      try {
-        const completed = await deps.store.transition(id, change, MONITOR, effectiveness, {
-          current: input.remediation,
-          alongside,
-        });
-        await countApart();
-        return { remediation: completed };
-      } catch (error) {
-        if (error instanceof AlongsideConditionFailedError) return "superseded";
-        if (!(error instanceof ConcurrentUpdateError)) throw error;
-        // Completed meanwhile (an operator, an earlier run) is the fallback below; still Verifying is a
-        // race that kept being lost: the claim lapses and a later run tries again.
-        current = await deps.store.get(id);
-        if (current?.phase === "Verifying") throw error;
-        break;
-      }
+    try {
+      const completed = await deps.store.transition(id, change, MONITOR, effectiveness, {
+        current: input.remediation,
+        alongside: [completion],
+      });
+      await countApart();
+      return { remediation: completed };
+    } catch (error) {
+      if (error instanceof AlongsideConditionFailedError) return "superseded";
+      if (!(error instanceof ConcurrentUpdateError)) throw error;
+      // Completed meanwhile (an operator, an earlier run) is the fallback below; still Verifying is a
+      // race that kept being lost: the claim lapses and a later run tries again.
+      current = await deps.store.get(id);
+      if (current?.phase === "Verifying") throw error;
     }
   }
   if (!(await deps.assessments.complete(id, { ...effectiveness, at: now }, runId))) return "superseded";

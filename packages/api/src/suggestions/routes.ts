@@ -144,8 +144,6 @@ function definitionFrom(
       reversible: template.reversible,
       blastRadius: template.blastRadius,
     });
-    const problems = validateParameters(definition, body.parameters ?? {});
-    if (problems.length) throw new ApiError(400, "invalid_request", `parameters: ${problems.join("; ")}`);
     return definition;
   } catch (error) {
     if (error instanceof InvalidWorkflowError) throw new ApiError(400, "invalid_request", error.message);
